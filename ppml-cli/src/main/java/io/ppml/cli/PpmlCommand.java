@@ -1,0 +1,59 @@
+package io.ppml.cli;
+
+import io.ppml.core.error.PpmlException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ppml} command. Exit codes: 0 success; 1 failure (one line on stderr naming what failed);
+ * 2 usage error, or a decision that rejected the input (for example a policy rejecting a quote).
+ */
+@Command(
+    name = "ppml",
+    mixinStandardHelpOptions = true,
+    versionProvider = PpmlCommand.Version.class,
+    description = "Confidential analytics on Apache Spark: keys, encrypted files, attestation.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class PpmlCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code; prints failures as one line on stderr. */
+  public static int execute(String... args) {
+    CommandLine cmd = new CommandLine(new PpmlCommand());
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("ppml: " + oneLine(ex));
+      return 1;
+    });
+    return cmd.execute(args);
+  }
+
+  /** The message a user acts on: the typed error's message, or the exception type when it has none. */
+  static String oneLine(Throwable ex) {
+    Throwable t = ex;
+    while (!(t instanceof PpmlException) && t.getCause() != null && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    return msg.replace('\n', ' ');
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = PpmlCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"ppml " + (v == null ? "dev" : v)};
+    }
+  }
+}
