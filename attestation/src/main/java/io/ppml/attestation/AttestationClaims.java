@@ -14,6 +14,9 @@ import java.util.List;
  * @param rtmrs RTMR0..RTMR3
  * @param reportData the 64 bytes of REPORTDATA
  * @param fmspc from the PCK certificate, hex
+ * @param teeTcbSvn2 TEE_TCB_SVN2 of a TDX 1.5 body (v5 quote, body type 3); empty string otherwise
+ * @param mrServiceTd MRSERVICETD of a TDX 1.5 body; empty string otherwise
+ * @param tcbDate the matched platform TCB level's tcbDate (ISO-8601); empty string without collateral
  */
 public record AttestationClaims(
     int quoteVersion,
@@ -33,7 +36,10 @@ public record AttestationClaims(
     String mrOwnerConfig,
     List<String> rtmrs,
     String reportData,
-    String fmspc) {
+    String fmspc,
+    String teeTcbSvn2,
+    String mrServiceTd,
+    String tcbDate) {
 
   public AttestationClaims {
     advisoryIds = List.copyOf(advisoryIds);
@@ -41,5 +47,16 @@ public record AttestationClaims(
     if (rtmrs.size() != 4) {
       throw new IllegalArgumentException("expected 4 RTMRs, got " + rtmrs.size());
     }
+  }
+
+  /** Claims of a TDX 1.0 quote without TCB date (the TDX 1.5 fields and tcbDate empty). */
+  public AttestationClaims(
+      int quoteVersion, boolean simulated, TcbStatus tcbStatus, List<String> advisoryIds, boolean debug,
+      String teeTcbSvn, String mrSeam, String mrSignerSeam, String seamAttributes, String tdAttributes,
+      String xfam, String mrTd, String mrConfigId, String mrOwner, String mrOwnerConfig, List<String> rtmrs,
+      String reportData, String fmspc) {
+    this(quoteVersion, simulated, tcbStatus, advisoryIds, debug, teeTcbSvn, mrSeam, mrSignerSeam,
+        seamAttributes, tdAttributes, xfam, mrTd, mrConfigId, mrOwner, mrOwnerConfig, rtmrs, reportData, fmspc,
+        "", "", "");
   }
 }

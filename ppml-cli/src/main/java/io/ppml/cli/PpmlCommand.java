@@ -1,6 +1,7 @@
 package io.ppml.cli;
 
 import io.ppml.core.error.PpmlException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,10 +16,21 @@ import picocli.CommandLine.Command;
     description = "Confidential analytics on Apache Spark: keys, encrypted files, attestation.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      io.ppml.cli.quote.QuoteCommand.class,
+      KeysCommand.class,
+      EncryptCommand.class,
+      DecryptCommand.class,
+      InspectCommand.class,
+      DemoCommand.class,
+      io.ppml.cli.arrow.ArrowCommand.class,
+      io.ppml.cli.kbs.KbsCommand.class,
+      io.ppml.cli.kbs.AuditCommand.class,
     })
 public final class PpmlCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin KeyServiceOptions keyService;
 
   @Override
   public void run() {
@@ -31,7 +43,18 @@ public final class PpmlCommand implements Runnable {
 
   /** Runs the command line and returns the exit code; prints failures as one line on stderr. */
   public static int execute(String... args) {
+    return execute(null, null, args);
+  }
+
+  /** As {@link #execute(String...)}, printing to {@code out} and {@code err} where given (null: the console). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cmd = new CommandLine(new PpmlCommand());
+    if (out != null) {
+      cmd.setOut(out);
+    }
+    if (err != null) {
+      cmd.setErr(err);
+    }
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("ppml: " + oneLine(ex));
       return 1;
