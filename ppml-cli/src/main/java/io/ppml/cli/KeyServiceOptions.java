@@ -24,8 +24,32 @@ final class KeyServiceOptions {
     return ((PpmlCommand) spec.root().userObject()).keyService;
   }
 
+  @Option(names = "--kbs", paramLabel = "URL", scope = ScopeType.INHERIT,
+      description = "Use the Key Broker Service at this https URL instead of the local key store.")
+  java.net.URI kbs;
+
+  @Option(names = "--kbs-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "CA certificate (PEM) the KBS's TLS certificate must chain to.")
+  Path kbsCa;
+
+  @Option(names = "--tee", paramLabel = "tdx|simulated", scope = ScopeType.INHERIT,
+      description = "Evidence for the KBS: tdx (configfs-tsm) or simulated (development only).")
+  String tee;
+
+  @Option(names = "--tee-state", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Simulated TDX platform directory for --tee simulated (the dev KBS state's simulated/).")
+  Path teeState;
+
+  @Option(names = "--kbs-admin-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Admin private key (PEM) for creating, rotating and listing keys at the KBS.")
+  Path kbsAdminKey;
+
   /** Opens the key management service these options name; the caller closes it. */
   KeyManagementService open() throws PpmlException {
+    if (kbs != null) {
+      return io.ppml.attestation.kbs.KbsKeyManagementService.open(
+          new io.ppml.attestation.kbs.KbsClientConfig(kbs, kbsCa, tee, teeState, kbsAdminKey, "admin"));
+    }
     return LocalKms.open(PpmlHome.resolve(home));
   }
 }

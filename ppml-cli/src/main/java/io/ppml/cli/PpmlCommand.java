@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       io.ppml.cli.arrow.ArrowCommand.class,
       io.ppml.cli.kbs.KbsCommand.class,
       io.ppml.cli.kbs.AuditCommand.class,
+      io.ppml.cli.k8s.K8sCommand.class,
     })
 public final class PpmlCommand implements Runnable {
 

@@ -37,6 +37,20 @@ class JcsTest {
         Jcs.canonicalize(JSON.readTree("[\"\\u001f\\t\\\"\\\\\\/\", true, null, -7]")));
   }
 
+  /** The worked example of docs/protocol.md. */
+  @Test
+  void documentedReportDataExample() throws Exception {
+    String sent = "{\"tee-pubkey\":{\"kty\":\"EC\",\"crv\":\"P-256\","
+        + "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},"
+        + "\"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"}";
+    RuntimeData rd = RuntimeData.parse(JSON.readTree(sent));
+    assertEquals("{\"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",\"tee-pubkey\":{\"crv\":\"P-256\","
+        + "\"kty\":\"EC\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+        + "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}}", Jcs.canonicalize(rd.json()));
+    assertEquals("5d25c64240ae6aaa3f6fa79823e9985acbac4ba74af6d7b249939ba5622fed86"
+        + "0b407d04f5e9df5f849cc6766a521be5" + "00".repeat(16), HexFormat.of().formatHex(rd.reportData()));
+  }
+
   @Test
   void rejectsNumbersItCannotCanonicalizeExactly() throws Exception {
     assertThrows(IllegalArgumentException.class, () -> Jcs.canonicalize(JSON.readTree("{\"a\":1.5}")));
