@@ -4,6 +4,7 @@ import io.ppml.core.config.PpmlHome;
 import io.ppml.core.error.PpmlException;
 import io.ppml.core.kms.KeyManagementService;
 import io.ppml.core.kms.LocalKms;
+import io.ppml.core.kms.PrimaryKeyInfo;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,15 +42,35 @@ final class KeyServiceOptions {
   Path teeState;
 
   @Option(names = "--kbs-admin-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "Admin private key (PEM) for creating, rotating and listing keys at the KBS.")
+      description = "Admin private key (PEM) for creating, rotating, disabling, enabling and listing keys at "
+          + "the KBS.")
   Path kbsAdminKey;
 
   /** Opens the key management service these options name; the caller closes it. */
   KeyManagementService open() throws PpmlException {
     if (kbs != null) {
-      return io.ppml.attestation.kbs.KbsKeyManagementService.open(
-          new io.ppml.attestation.kbs.KbsClientConfig(kbs, kbsCa, tee, teeState, kbsAdminKey, "admin"));
+      return io.ppml.attestation.kbs.KbsKeyManagementService.open(kbsConfig());
     }
     return LocalKms.open(PpmlHome.resolve(home));
+  }
+
+  /**
+   * Disables or re-enables primary key {@code name} in the store these options name. An administrative act
+   * outside the {@link KeyManagementService} contract: the local store does it directly, the key broker needs
+   * {@code --kbs-admin-key}.
+   */
+  PrimaryKeyInfo setKeyEnabled(String name, boolean enabled) throws PpmlException {
+    if (kbs != null) {
+      try (var broker = io.ppml.attestation.kbs.KbsKeyManagementService.open(kbsConfig())) {
+        return broker.setEnabled(name, enabled);
+      }
+    }
+    try (LocalKms local = LocalKms.open(PpmlHome.resolve(home))) {
+      return local.setEnabled(name, enabled);
+    }
+  }
+
+  private io.ppml.attestation.kbs.KbsClientConfig kbsConfig() {
+    return new io.ppml.attestation.kbs.KbsClientConfig(kbs, kbsCa, tee, teeState, kbsAdminKey, "admin");
   }
 }

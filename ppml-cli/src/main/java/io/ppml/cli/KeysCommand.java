@@ -19,14 +19,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ppml keys create|list|rotate|rewrap}: primary keys of the key management service. */
+/** {@code ppml keys create|list|rotate|disable|enable|rewrap}: primary keys of the key management service. */
 @Command(
     name = "keys",
-    description = "Manage primary keys: create, list, rotate, and re-wrap files under the newest version.",
+    description = "Manage primary keys: create, list, rotate, disable, enable, and re-wrap files under the newest "
+        + "version.",
     subcommands = {
       KeysCommand.Create.class,
       KeysCommand.ListKeys.class,
       KeysCommand.Rotate.class,
+      KeysCommand.Disable.class,
+      KeysCommand.Enable.class,
       KeysCommand.Rewrap.class,
     })
 final class KeysCommand implements Runnable {
@@ -112,6 +115,41 @@ final class KeysCommand implements Runnable {
         PrimaryKeyInfo info = kms.rotateKey(name);
         spec.commandLine().getOut().println("rotated key " + info.name() + " to v" + info.currentVersion());
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "disable", description = {
+      "Disable key NAME: every use of any of its versions is refused until it is enabled again.",
+      "Nothing is deleted; with --kbs this needs --kbs-admin-key."})
+  static final class Disable extends SetEnabled {
+    Disable() {
+      super(false);
+    }
+  }
+
+  @Command(name = "enable", description = "Enable key NAME again after 'keys disable'.")
+  static final class Enable extends SetEnabled {
+    Enable() {
+      super(true);
+    }
+  }
+
+  private abstract static class SetEnabled implements Callable<Integer> {
+    private final boolean enabled;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    SetEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      KeyServiceOptions.of(spec).setKeyEnabled(name, enabled);
+      spec.commandLine().getOut().println((enabled ? "enabled" : "disabled") + " key " + name);
       return 0;
     }
   }

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ppml",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = PpmlCommand.Version.class,
     description = "Confidential analytics on Apache Spark: keys, encrypted files, attestation.",
     subcommands = {

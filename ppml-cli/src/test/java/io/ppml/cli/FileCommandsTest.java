@@ -262,14 +262,24 @@ class FileCommandsTest {
   }
 
   @Test
-  void theDemoRunsItsChecks() throws Exception {
-    Path work = tmp.resolve("demo");
-    CliRun r = ppml(home, "demo", "--workdir", work.toString(), "--rows", "800");
-    assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.out().contains("all checks passed"), r.toString());
-    assertTrue(Files.exists(work.resolve("home").resolve("root.key")));
-    assertFalse(Files.exists(work.resolve("customers.damaged.csv")));
-    assertEquals(-1, Files.mismatch(work.resolve("customers.csv"), work.resolve("customers.decrypted.csv")));
+  void aDisabledKeyRefusesDecryptionUntilEnabled() throws Exception {
+    Path enc = encrypt("rows.csv.ppml");
+    Path out = tmp.resolve("back.csv");
+    CliRun off = ppml(home, "keys", "disable", "customers");
+    assertEquals(0, off.exitCode(), off.toString());
+    assertTrue(ppml(home, "keys", "list", "--json").out().contains("\"enabled\" : false"));
+    CliRun refused = ppml(home, "decrypt", enc.toString(), out.toString());
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("customers"), refused.toString());
+    assertFalse(Files.exists(out));
+    assertEquals(1, ppml(home, "encrypt", "--key", "customers", plain.toString(), tmp.resolve("o").toString())
+        .exitCode());
+    assertEquals(1, ppml(home, "keys", "disable", "nope").exitCode());
+    assertEquals(2, ppml(home, "keys", "enable").exitCode());
+    CliRun on = ppml(home, "keys", "enable", "customers");
+    assertEquals(0, on.exitCode(), on.toString());
+    assertEquals(0, ppml(home, "decrypt", enc.toString(), out.toString()).exitCode());
+    assertEquals(-1, Files.mismatch(plain, out));
   }
 
   private void assertNoTemporaryFiles() throws IOException {

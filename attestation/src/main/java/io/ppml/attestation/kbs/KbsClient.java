@@ -3,11 +3,7 @@ package io.ppml.attestation.kbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEObject;
-import com.nimbusds.jose.crypto.ECDHDecrypter;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.SignedJWT;
@@ -79,12 +75,12 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 public final class KbsClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(30);
-  /** Faster P-256 arithmetic than the JDK's for the ECDH of every response; not registered globally. */
+  /** Faster P-256 arithmetic than the JDK's for the ECDH of responses; not registered globally. */
   private static final java.security.Provider BOUNCY_CASTLE =
       new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
-  /** A token with the ephemeral key pair it is bound to. */
-  private record Attested(String token, KeyPair teeKey, Instant expires) {}
+  /** A token with the ephemeral key pair it is bound to, and the decrypter of responses to that key. */
+  private record Attested(String token, KeyPair teeKey, Instant expires, ResponseDecrypter responses) {}
 
   /** A certificate issued to an attested workload, with the issuing CA. */
   public record WorkloadCertificate(X509Certificate certificate, X509Certificate ca) {}
@@ -227,7 +223,7 @@ public final class KbsClient implements AutoCloseable {
       throw new KbsClientException(ErrorCode.KMS_UNAVAILABLE, "invalid-response", r.status, List.of(),
           "KBS returned a malformed attestation token", e);
     }
-    return new Attested(token, teeKey, expires);
+    return new Attested(token, teeKey, expires, responseDecrypter((ECPrivateKey) teeKey.getPrivate()));
   }
 
   // ---------------------------------------------------------------- key operations
@@ -281,7 +277,7 @@ public final class KbsClient implements AutoCloseable {
       Attested a = attested();
       try {
         Response r = send("GET", path, null, a.token(), null);
-        return SecretBytes.wrap(decrypt(r.json(), a.teeKey()));
+        return SecretBytes.wrap(a.responses().decrypt(r.json()));
       } catch (KbsClientException e) {
         if (round == 0 && "token-invalid".equals(e.serverError())) {
           invalidate(a);
@@ -324,6 +320,15 @@ public final class KbsClient implements AutoCloseable {
   public PrimaryKeyInfo rotateKey(String name) throws PpmlException {
     return keyInfo(adminCall("POST", KbsProtocol.ADMIN + "/keys/" + name + "/rotate", JSON.createObjectNode(),
         name, "rotate"));
+  }
+
+  /**
+   * Disables ({@code enabled = false}) or re-enables primary key {@code name} (admin). While disabled the
+   * broker refuses every workload operation on the key with {@code key-disabled}.
+   */
+  public PrimaryKeyInfo setKeyEnabled(String name, boolean enabled) throws PpmlException {
+    return keyInfo(adminCall("POST", KbsProtocol.ADMIN + "/keys/" + name + (enabled ? "/enable" : "/disable"),
+        JSON.createObjectNode(), name, enabled ? "enable" : "disable"));
   }
 
   public List<PrimaryKeyInfo> listKeys() throws PpmlException {
@@ -373,7 +378,7 @@ public final class KbsClient implements AutoCloseable {
       Attested a = attested();
       try {
         Response r = send(method, path, body, a.token(), null);
-        byte[] plain = decrypt(r.json(), a.teeKey());
+        byte[] plain = a.responses().decrypt(r.json());
         try {
           return JSON.readTree(plain);
         } catch (IOException e) {
@@ -440,26 +445,16 @@ public final class KbsClient implements AutoCloseable {
     };
   }
 
-  private static byte[] decrypt(JsonNode flattened, KeyPair teeKey) throws PpmlException {
-    return decryptFlattened(flattened, (ECPrivateKey) teeKey.getPrivate());
-  }
-
   /** Decrypts a flattened JWE (ECDH-ES+A256KW, A256GCM only); anything else or any tampering fails. */
   static byte[] decryptFlattened(JsonNode flattened, ECPrivateKey key) throws PpmlException {
+    return responseDecrypter(key).decrypt(flattened);
+  }
+
+  static ResponseDecrypter responseDecrypter(ECPrivateKey key) {
     try {
-      String compact = String.join(".", flattened.path("protected").asText(), flattened.path("encrypted_key").asText(),
-          flattened.path("iv").asText(), flattened.path("ciphertext").asText(), flattened.path("tag").asText());
-      JWEObject jwe = JWEObject.parse(compact);
-      if (!JWEAlgorithm.ECDH_ES_A256KW.equals(jwe.getHeader().getAlgorithm())
-          || !EncryptionMethod.A256GCM.equals(jwe.getHeader().getEncryptionMethod())) {
-        throw new IntegrityException("KBS response", -1, "unexpected JWE algorithms");
-      }
-      ECDHDecrypter decrypter = new ECDHDecrypter(key);
-      decrypter.getJCAContext().setKeyEncryptionProvider(BOUNCY_CASTLE);
-      jwe.decrypt(decrypter);
-      return jwe.getPayload().toBytes();
-    } catch (ParseException | JOSEException | IllegalStateException e) {
-      throw new IntegrityException("KBS response", -1, "JWE did not decrypt with this workload's key");
+      return new ResponseDecrypter(key, BOUNCY_CASTLE);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("P-256 is unsupported", e);
     }
   }
 

@@ -19,7 +19,8 @@ public class KbsClientException extends KmsException {
 
   private final String serverError;
   private final int status;
-  private final transient List<String> failedRules;
+  /** Serialized too (an immutable List.copyOf): Spark ships task failures to the driver this way. */
+  private final List<String> failedRules;
 
   public KbsClientException(ErrorCode code, String serverError, int status, List<String> failedRules,
       String message, Throwable cause) {

@@ -37,6 +37,11 @@ public final class KbsKeyManagementService implements KeyManagementService {
     return client.rotateKey(name);
   }
 
+  /** Disables or re-enables primary key {@code name} at the broker (admin; see {@link KbsClient#setKeyEnabled}). */
+  public PrimaryKeyInfo setEnabled(String name, boolean enabled) throws PpmlException {
+    return client.setKeyEnabled(name, enabled);
+  }
+
   @Override
   public List<PrimaryKeyInfo> listKeys() throws PpmlException {
     return client.listKeys();

@@ -66,6 +66,22 @@ class JweResponseTest {
   }
 
   @Test
+  void aDecrypterThatKnowsTheEphemeralKeyStillRejectsTampering() throws Exception {
+    ResponseDecrypter decrypter = KbsClient.responseDecrypter((ECPrivateKey) tee.getPrivate());
+    ObjectNode good = flattened(tee, EncryptionMethod.A256GCM, new byte[32]);
+    assertArrayEquals(new byte[32], decrypter.decrypt(good)); // caches this epk's shared secret
+    for (String member : List.of("protected", "encrypted_key", "iv", "ciphertext", "tag")) {
+      ObjectNode bad = good.deepCopy();
+      byte[] bytes = Base64URL.from(bad.get(member).asText()).decode();
+      bytes[bytes.length / 2] ^= 1;
+      bad.put(member, Base64URL.encode(bytes).toString());
+      assertEquals(ErrorCode.INTEGRITY_FAILURE,
+          assertThrows(IntegrityException.class, () -> decrypter.decrypt(bad), member).code());
+    }
+    assertArrayEquals(new byte[32], decrypter.decrypt(good));
+  }
+
+  @Test
   void rejectsAResponseToAnotherKeyOrWithAnotherCipher() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(256);

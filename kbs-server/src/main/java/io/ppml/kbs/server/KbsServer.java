@@ -4,13 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEHeader;
-import com.nimbusds.jose.JWEObject;
-import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.ECDHEncrypter;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -29,6 +23,7 @@ import io.ppml.core.error.PpmlException;
 import io.ppml.core.kms.DataKey;
 import io.ppml.core.kms.DerivedKey;
 import io.ppml.core.kms.KeyManagementService;
+import io.ppml.core.kms.LocalKms;
 import io.ppml.core.kms.PrimaryKeyInfo;
 import io.ppml.core.kms.WrappedKey;
 import io.ppml.core.secret.SecretBytes;
@@ -83,6 +78,7 @@ public final class KbsServer implements AutoCloseable {
   private final AdminTokens adminTokens;
   private final QuoteVerifier verifier;
   private final RateLimiter rateLimiter;
+  private final ResponseEncryption responses;
   private volatile AttestationPolicy attestationPolicy;
   private volatile boolean closing;
   private Javalin app;
@@ -102,12 +98,13 @@ public final class KbsServer implements AutoCloseable {
     this.adminTokens = adminTokens;
     this.sessions = new Sessions(random, config.clock, config.sessionLifetime, 100_000);
     this.rateLimiter = new RateLimiter(config.ratePerSecond, config.rateBurst);
+    this.responses = new ResponseEncryption(BOUNCY_CASTLE, config.tokenLifetime, config.clock);
   }
 
   /** Opens the store, loads policies and starts listening; fails with a message naming what is wrong. */
   public static KbsServer start(KbsConfig config) throws PpmlException {
     SecureRandom random = new SecureRandom();
-    KeyManagementService kms = null;
+    LocalKms kms = null;
     AuditLog audit = null;
     try {
       Files.createDirectories(config.stateDir);
@@ -244,6 +241,8 @@ public final class KbsServer implements AutoCloseable {
       r.get(KbsProtocol.ADMIN + "/keys", this::adminListKeys);
       r.post(KbsProtocol.ADMIN + "/keys", this::adminCreateKey);
       r.post(KbsProtocol.ADMIN + "/keys/{name}/rotate", this::adminRotateKey);
+      r.post(KbsProtocol.ADMIN + "/keys/{name}/disable", ctx -> adminSetKeyEnabled(ctx, false));
+      r.post(KbsProtocol.ADMIN + "/keys/{name}/enable", ctx -> adminSetKeyEnabled(ctx, true));
       r.put(KbsProtocol.ADMIN + "/resources/{repository}/{type}/{tag}", this::adminPutResource);
       r.put(KbsProtocol.ADMIN + "/policy/resource", this::adminResourcePolicy);
       r.put(KbsProtocol.ADMIN + "/policy/attestation", this::adminAttestationPolicy);
@@ -507,6 +506,11 @@ public final class KbsServer implements AutoCloseable {
     json(ctx, 200, info(broker.rotateKey(admin, ctx.pathParam("name"))));
   }
 
+  private void adminSetKeyEnabled(Context ctx, boolean enabled) throws KbsApiException {
+    String admin = admin(ctx);
+    json(ctx, 200, info(broker.setKeyEnabled(admin, ctx.pathParam("name"), enabled)));
+  }
+
   private void adminPutResource(Context ctx) throws KbsApiException {
     String admin = admin(ctx);
     String path;
@@ -633,7 +637,7 @@ public final class KbsServer implements AutoCloseable {
     }
   }
 
-  private static void jwe(Context ctx, AttestedWorkload w, Map<String, Object> payload) throws KbsApiException {
+  private void jwe(Context ctx, AttestedWorkload w, Map<String, Object> payload) throws KbsApiException {
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(payload);
@@ -648,20 +652,9 @@ public final class KbsServer implements AutoCloseable {
   }
 
   /** Encrypts {@code plaintext} to the token's tee-pubkey and answers with the flattened JWE JSON. */
-  private static void jweRaw(Context ctx, AttestedWorkload w, byte[] plaintext) throws KbsApiException {
+  private void jweRaw(Context ctx, AttestedWorkload w, byte[] plaintext) throws KbsApiException {
     try {
-      JWEObject jwe = new JWEObject(new JWEHeader(JWEAlgorithm.ECDH_ES_A256KW, EncryptionMethod.A256GCM),
-          new Payload(plaintext));
-      // As a BouncyCastle key the recipient carries named-curve parameters, so the ephemeral key generation
-      // reuses BouncyCastle's cached generator precomputation instead of rebuilding it per response.
-      java.security.interfaces.ECPublicKey recipient = (java.security.interfaces.ECPublicKey)
-          java.security.KeyFactory.getInstance("EC", BOUNCY_CASTLE).generatePublic(
-              new java.security.spec.X509EncodedKeySpec(w.teePublicKey().toECPublicKey().getEncoded()));
-      ECDHEncrypter encrypter = new ECDHEncrypter(recipient);
-      // BouncyCastle's P-256 arithmetic is several times faster than the JDK's for the per-response ECDH.
-      encrypter.getJCAContext().setKeyEncryptionProvider(BOUNCY_CASTLE);
-      jwe.encrypt(encrypter);
-      String[] parts = jwe.serialize().split("\\.", -1);
+      String[] parts = responses.encrypt(w.teePublicKey(), plaintext);
       json(ctx, 200, Map.of("protected", parts[0], "encrypted_key", parts[1], "iv", parts[2],
           "ciphertext", parts[3], "tag", parts[4]));
     } catch (JOSEException | GeneralSecurityException e) {

@@ -3,7 +3,6 @@ package io.ppml.kbs.server;
 import io.ppml.core.error.ErrorCode;
 import io.ppml.core.error.KmsException;
 import io.ppml.core.error.PpmlException;
-import io.ppml.core.kms.KeyManagementService;
 import io.ppml.core.kms.LocalKms;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ final class KbsStore {
 
   private KbsStore() {}
 
-  static KeyManagementService open(KbsConfig config, SecureRandom random) throws PpmlException {
+  static LocalKms open(KbsConfig config, SecureRandom random) throws PpmlException {
     Path keys = config.stateDir.resolve(KEYS_DIR);
     if (config.rootKeyType == KbsConfig.RootKeyType.FILE) {
       return LocalKms.open(keys);

@@ -9,6 +9,7 @@ import io.ppml.core.error.UnknownKeyException;
 import io.ppml.core.kms.DataKey;
 import io.ppml.core.kms.DerivedKey;
 import io.ppml.core.kms.KeyManagementService;
+import io.ppml.core.kms.LocalKms;
 import io.ppml.core.kms.PrimaryKeyInfo;
 import io.ppml.core.kms.WrappedKey;
 import io.ppml.core.secret.SecretBytes;
@@ -33,14 +34,14 @@ import org.bouncycastle.pkcs.PKCSException;
  * and only then carried out against the key store. An audit record that cannot be written fails the request.
  */
 final class KeyBroker {
-  private final KeyManagementService kms;
+  private final LocalKms kms;
   private final ResourceStore resources;
   private final AuditLog audit;
   private final CertificateAuthority ca;
   private final Duration maxCertificateValidity;
   private volatile ResourcePolicy policy;
 
-  KeyBroker(KeyManagementService kms, ResourceStore resources, AuditLog audit, CertificateAuthority ca,
+  KeyBroker(LocalKms kms, ResourceStore resources, AuditLog audit, CertificateAuthority ca,
       Duration maxCertificateValidity, ResourcePolicy policy) {
     this.kms = kms;
     this.resources = resources;
@@ -164,6 +165,12 @@ final class KeyBroker {
 
   PrimaryKeyInfo rotateKey(String admin, String name) throws KbsApiException {
     return adminOp(admin, "admin.rotate-key", name, () -> kms.rotateKey(name));
+  }
+
+  /** Disables or re-enables a primary key; while disabled every workload operation on it is key-disabled. */
+  PrimaryKeyInfo setKeyEnabled(String admin, String name, boolean enabled) throws KbsApiException {
+    return adminOp(admin, enabled ? "admin.enable-key" : "admin.disable-key", name,
+        () -> kms.setEnabled(name, enabled));
   }
 
   List<PrimaryKeyInfo> listKeys(String admin) throws KbsApiException {

@@ -40,7 +40,7 @@ import javax.crypto.AEADBadTagException;
  *   <li>{@code keys.json}: every version of every primary key as 32 random bytes sealed with AES-256-GCM under
  *       the root key (random 12-byte nonce, associated data = {@value #PRIMARY_LABEL}, name, version), with
  *       creation times and an enabled flag. Updated under a file lock with a durable atomic replace (see
- *       {@link KeyStoreFile}); a create or rotate that returned is on disk, and a process killed at any moment
+ *       {@link KeyStoreFile}); a create, rotate, disable or enable that returned is on disk, and a process killed at any moment
  *       leaves the previous or the new store, never a broken one.
  *   <li>Wrapped data keys: {@code nonce(12) || ciphertext || tag(16)}, AES-256-GCM under the named version of
  *       the primary key, associated data = {@value #DATA_KEY_LABEL}, u8 name length, name, u32 version.
@@ -133,6 +133,22 @@ public final class LocalKms implements KeyManagementService {
         throw new UnknownKeyException(name, 0);
       }
       return current.with(name, key.withVersion(newVersion(name, key.newest() + 1)));
+    });
+    return after.keys().get(name).info(name);
+  }
+
+  /**
+   * Disables or re-enables primary key {@code name} (an administrative act, not part of the
+   * {@link KeyManagementService} contract). While disabled, every operation on any version of the key fails
+   * with {@link KeyAccessDeniedException}; nothing else about the key changes. Durable when it returns.
+   */
+  public PrimaryKeyInfo setEnabled(String name, boolean enabled) throws PpmlException {
+    KeyStoreFile.Contents after = update(current -> {
+      StoredKey key = current.keys().get(name);
+      if (key == null) {
+        throw new UnknownKeyException(name, 0);
+      }
+      return current.with(name, key.withEnabled(enabled));
     });
     return after.keys().get(name).info(name);
   }

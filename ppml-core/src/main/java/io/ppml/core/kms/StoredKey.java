@@ -44,6 +44,10 @@ record StoredKey(boolean enabled, List<Version> versions) {
     return new StoredKey(enabled, all);
   }
 
+  StoredKey withEnabled(boolean on) {
+    return new StoredKey(on, versions);
+  }
+
   PrimaryKeyInfo info(String name) {
     Instant created = versions.get(0).createdAt();
     Instant rotated = versions.size() > 1 ? version(newest()).createdAt() : null;

@@ -219,6 +219,37 @@ class LocalKmsTest {
     }
   }
 
+  @Test
+  void setEnabledDeniesEveryUseUntilReEnabledAndPersists() throws Exception {
+    WrappedKey w;
+    byte[] dek;
+    try (LocalKms kms = LocalKms.open(home())) {
+      kms.createKey("k");
+      kms.createKey("other");
+      DataKey d = kms.generateDataKey("k");
+      w = d.wrapped();
+      dek = bytes(d.plaintext());
+      assertFalse(kms.setEnabled("k", false).enabled());
+      assertTrue(kms.listKeys().get(1).enabled(), "other keys are untouched");
+      kms.generateDataKey("other").close();
+    }
+    try (LocalKms kms = LocalKms.open(home())) {
+      assertFalse(kms.listKeys().get(0).enabled(), "disabling is durable");
+      List<PpmlThrowingCall> denied = List.of(() -> kms.unwrap(w), () -> kms.generateDataKey("k"),
+          () -> kms.deriveKey("k", 1, "p"), () -> kms.rewrap(w));
+      for (PpmlThrowingCall call : denied) {
+        KeyAccessDeniedException e = assertThrows(KeyAccessDeniedException.class, call::run);
+        assertEquals("k", e.keyName());
+      }
+      PrimaryKeyInfo on = kms.setEnabled("k", true);
+      assertTrue(on.enabled());
+      assertEquals(1, on.currentVersion());
+      assertArrayEquals(dek, bytes(kms.unwrap(w)));
+      kms.deriveKey("k", 1, "p").close();
+      assertEquals("nope", assertThrows(UnknownKeyException.class, () -> kms.setEnabled("nope", false)).keyName());
+    }
+  }
+
   interface PpmlThrowingCall {
     void run() throws PpmlException;
   }
