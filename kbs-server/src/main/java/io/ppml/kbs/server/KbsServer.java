@@ -28,6 +28,7 @@ import io.ppml.core.kms.PrimaryKeyInfo;
 import io.ppml.core.kms.WrappedKey;
 import io.ppml.core.secret.SecretBytes;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,7 @@ public final class KbsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("io.ppml.kbs");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String START_NANOS = "kbs.start";
+  private static final long MAX_DISCARDED_BODY_BYTES = 1 << 20;
   private static final java.security.Provider BOUNCY_CASTLE =
       new org.bouncycastle.jce.provider.BouncyCastleProvider();
   /** Policies loaded through the admin API are kept here and win over the configured files. */
@@ -266,8 +268,26 @@ public final class KbsServer implements AutoCloseable {
       throw new KbsApiException(KbsError.RATE_LIMITED, "request rate limit exceeded; retry later");
     }
     if (ctx.contentLength() > config.maxBodyBytes) {
+      discardBody(ctx);
       throw new KbsApiException(KbsError.PAYLOAD_TOO_LARGE,
           "request body exceeds " + config.maxBodyBytes + " bytes");
+    }
+  }
+
+  /**
+   * Reads and drops an oversized body, up to a bound, so that a client still sending it gets to read the 413
+   * instead of a reset connection. Past the bound the connection is simply closed.
+   */
+  private static void discardBody(Context ctx) {
+    byte[] buffer = new byte[8192];
+    long left = MAX_DISCARDED_BODY_BYTES;
+    try (InputStream in = ctx.req().getInputStream()) {
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The client went away; the error response is written (or not) either way.
     }
   }
 
