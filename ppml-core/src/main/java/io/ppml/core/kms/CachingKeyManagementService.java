@@ -5,7 +5,6 @@ import io.ppml.core.secret.SecretBytes;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -20,8 +19,7 @@ import java.util.function.LongSupplier;
  * request, so a rotation becomes visible to them once the entry expires. The cache belongs to this instance;
  * nothing is shared between instances.
  */
-public final class CachingKeyManagementService implements KeyManagementService {
-  private final KeyManagementService delegate;
+public final class CachingKeyManagementService extends ForwardingKeyManagementService {
   private final int maxEntries;
   private final long ttlNanos;
   private final LongSupplier nanoTime;
@@ -40,13 +38,13 @@ public final class CachingKeyManagementService implements KeyManagementService {
   }
 
   CachingKeyManagementService(KeyManagementService delegate, int maxEntries, Duration ttl, LongSupplier nanoTime) {
+    super(delegate);
     if (maxEntries < 1) {
       throw new IllegalArgumentException("maxEntries must be >= 1, got " + maxEntries);
     }
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive, got " + ttl);
     }
-    this.delegate = delegate;
     this.maxEntries = maxEntries;
     this.ttlNanos = ttl.toNanos();
     this.nanoTime = nanoTime;
@@ -72,36 +70,6 @@ public final class CachingKeyManagementService implements KeyManagementService {
     DerivedKey fetched = delegate.deriveKey(keyName, version, purpose);
     return new DerivedKey(keyName, fetched.keyVersion(), purpose,
         store(request, fetched.key(), fetched.keyVersion()));
-  }
-
-  @Override
-  public PrimaryKeyInfo createKey(String name) throws PpmlException {
-    return delegate.createKey(name);
-  }
-
-  @Override
-  public PrimaryKeyInfo rotateKey(String name) throws PpmlException {
-    return delegate.rotateKey(name);
-  }
-
-  @Override
-  public List<PrimaryKeyInfo> listKeys() throws PpmlException {
-    return delegate.listKeys();
-  }
-
-  @Override
-  public DataKey generateDataKey(String keyName) throws PpmlException {
-    return delegate.generateDataKey(keyName);
-  }
-
-  @Override
-  public WrappedKey wrap(String keyName, SecretBytes key) throws PpmlException {
-    return delegate.wrap(keyName, key);
-  }
-
-  @Override
-  public WrappedKey rewrap(WrappedKey wrapped) throws PpmlException {
-    return delegate.rewrap(wrapped);
   }
 
   /** Wipes every cached key, then closes the delegate. */

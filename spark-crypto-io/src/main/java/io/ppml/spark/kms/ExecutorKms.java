@@ -3,13 +3,9 @@ package io.ppml.spark.kms;
 import io.ppml.attestation.kbs.KbsKeyManagementService;
 import io.ppml.core.error.PpmlException;
 import io.ppml.core.kms.CachingKeyManagementService;
-import io.ppml.core.kms.DataKey;
-import io.ppml.core.kms.DerivedKey;
+import io.ppml.core.kms.ForwardingKeyManagementService;
 import io.ppml.core.kms.KeyManagementService;
 import io.ppml.core.kms.LocalKms;
-import io.ppml.core.kms.PrimaryKeyInfo;
-import io.ppml.core.kms.WrappedKey;
-import io.ppml.core.secret.SecretBytes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,7 +71,7 @@ public final class ExecutorKms {
     PpmlException first = null;
     for (KeyManagementService service : open) {
       try {
-        ((SharedView) service).delegate.close();
+        ((SharedView) service).closeShared();
       } catch (PpmlException e) {
         if (first == null) {
           first = e;
@@ -96,56 +92,18 @@ public final class ExecutorKms {
   }
 
   /** Passes everything through except {@code close()}, which belongs to the registry. */
-  private static final class SharedView implements KeyManagementService {
-    private final KeyManagementService delegate;
-
+  private static final class SharedView extends ForwardingKeyManagementService {
     SharedView(KeyManagementService delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public PrimaryKeyInfo createKey(String name) throws PpmlException {
-      return delegate.createKey(name);
-    }
-
-    @Override
-    public PrimaryKeyInfo rotateKey(String name) throws PpmlException {
-      return delegate.rotateKey(name);
-    }
-
-    @Override
-    public List<PrimaryKeyInfo> listKeys() throws PpmlException {
-      return delegate.listKeys();
-    }
-
-    @Override
-    public DataKey generateDataKey(String keyName) throws PpmlException {
-      return delegate.generateDataKey(keyName);
-    }
-
-    @Override
-    public WrappedKey wrap(String keyName, SecretBytes key) throws PpmlException {
-      return delegate.wrap(keyName, key);
-    }
-
-    @Override
-    public SecretBytes unwrap(WrappedKey wrapped) throws PpmlException {
-      return delegate.unwrap(wrapped);
-    }
-
-    @Override
-    public DerivedKey deriveKey(String keyName, int version, String purpose) throws PpmlException {
-      return delegate.deriveKey(keyName, version, purpose);
-    }
-
-    @Override
-    public WrappedKey rewrap(WrappedKey wrapped) throws PpmlException {
-      return delegate.rewrap(wrapped);
+      super(delegate);
     }
 
     @Override
     public void close() {
       // Shared: closed by ExecutorKms.closeAll() only.
+    }
+
+    void closeShared() throws PpmlException {
+      delegate.close();
     }
 
     @Override
