@@ -140,20 +140,19 @@ class CachingKeyManagementServiceTest {
   }
 
   /** Passes every call to a real LocalKms and records what the cache asked for and was given. */
-  private static final class Recording implements KeyManagementService {
-    private final KeyManagementService kms;
+  private static final class Recording extends ForwardingKeyManagementService {
     int unwraps;
     int derives;
     final List<SecretBytes> returned = new ArrayList<>();
 
     Recording(KeyManagementService kms) {
-      this.kms = kms;
+      super(kms);
     }
 
     @Override
     public SecretBytes unwrap(WrappedKey wrapped) throws PpmlException {
       unwraps++;
-      SecretBytes s = kms.unwrap(wrapped);
+      SecretBytes s = delegate.unwrap(wrapped);
       returned.add(s);
       return s;
     }
@@ -161,44 +160,9 @@ class CachingKeyManagementServiceTest {
     @Override
     public DerivedKey deriveKey(String keyName, int version, String purpose) throws PpmlException {
       derives++;
-      DerivedKey d = kms.deriveKey(keyName, version, purpose);
+      DerivedKey d = delegate.deriveKey(keyName, version, purpose);
       returned.add(d.key());
       return d;
-    }
-
-    @Override
-    public PrimaryKeyInfo createKey(String name) throws PpmlException {
-      return kms.createKey(name);
-    }
-
-    @Override
-    public PrimaryKeyInfo rotateKey(String name) throws PpmlException {
-      return kms.rotateKey(name);
-    }
-
-    @Override
-    public List<PrimaryKeyInfo> listKeys() throws PpmlException {
-      return kms.listKeys();
-    }
-
-    @Override
-    public DataKey generateDataKey(String keyName) throws PpmlException {
-      return kms.generateDataKey(keyName);
-    }
-
-    @Override
-    public WrappedKey wrap(String keyName, SecretBytes key) throws PpmlException {
-      return kms.wrap(keyName, key);
-    }
-
-    @Override
-    public WrappedKey rewrap(WrappedKey wrapped) throws PpmlException {
-      return kms.rewrap(wrapped);
-    }
-
-    @Override
-    public void close() throws PpmlException {
-      kms.close();
     }
   }
 }
