@@ -1,12 +1,19 @@
 package io.ppml.examples;
 
+import io.ppml.attestation.kbs.KbsClientConfig;
 import io.ppml.core.kms.KeyManagementService;
+import io.ppml.spark.agent.AgentSettings;
+import io.ppml.spark.agent.AttestedJvm;
 import io.ppml.spark.kms.ExecutorKms;
 import io.ppml.spark.kms.KmsSettings;
+import io.ppml.spark.plugin.PpmlSparkPlugin;
 import io.ppml.spark.sql.PpmlSqlExtensions;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /** Spark sessions for the example jobs. */
@@ -31,27 +38,62 @@ public final class ExampleSession {
    * @throws IllegalStateException if this JVM already runs a session (its settings could not be confined)
    */
   public static SparkSession confined(Path workDir, Path kmsHome) throws IOException {
+    return confinedBuilder(workDir).master("local[2]")
+        .config("spark.io.encryption.enabled", "true")
+        .config(KmsSettings.TYPE, KmsSettings.TYPE_LOCAL)
+        .config(KmsSettings.LOCAL_HOME, kmsHome.toString())
+        .getOrCreate();
+  }
+
+  /**
+   * A protected multi-JVM session confined to {@code workDir} like {@link #confined}: this JVM must be an attested
+   * driver ({@link AttestedJvm}); {@code executors} executor JVMs ({@code local-cluster}) start with the agent
+   * {@code agentJar}, attest to the same key broker with {@code executorAgent}'s settings, and talk to the driver
+   * and each other over mutual TLS only ({@link PpmlSparkPlugin}). Keys come from the key broker. The JVM's
+   * environment must name a {@code SPARK_HOME} directory with a {@code jars/} directory for the workers.
+   */
+  public static SparkSession attestedCluster(Path workDir, int executors, AgentSettings executorAgent,
+      Path agentJar) throws IOException {
+    AttestedJvm driver = AttestedJvm.current().orElseThrow(() -> new IllegalStateException(
+        "this JVM is not attested: run it with -javaagent:ppml-agent.jar and the PPML_* environment"));
+    AgentSettings own = driver.settings();
+    String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(p -> Path.of(p).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+    SparkSession.Builder b = confinedBuilder(workDir)
+        .master("local-cluster[" + executors + ",1,1024]")
+        .config("spark.plugins", PpmlSparkPlugin.class.getName())
+        .config("spark.executor.extraClassPath", classPath)
+        .config("spark.executor.extraJavaOptions", "-javaagent:" + agentJar.toAbsolutePath()
+            + " -Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")))
+        .config(KmsSettings.TYPE, KmsSettings.TYPE_KBS)
+        .config(KbsClientConfig.URL, own.kbsUrl().toString())
+        .config(KbsClientConfig.CA, own.kbsCa().toString())
+        .config(KbsClientConfig.TEE, own.tee());
+    if (own.teeState() != null) {
+      b.config(KbsClientConfig.SIMULATED_STATE, own.teeState().toString());
+    }
+    executorAgent.toEnvironment().forEach((k, v) -> b.config("spark.executorEnv." + k, v));
+    return b.getOrCreate();
+  }
+
+  private static SparkSession.Builder confinedBuilder(Path workDir) throws IOException {
     if (SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined()) {
       // getOrCreate would return it with its own local directory, outside workDir.
       throw new IllegalStateException("a Spark session is already running in this JVM; stop it first");
     }
     Path local = Files.createDirectories(workDir.resolve("spark-local"));
     Path warehouse = workDir.resolve("spark-warehouse");
-    return SparkSession.builder().master("local[2]").appName("ppml-examples")
+    return SparkSession.builder().appName("ppml-examples")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.log.level", "WARN")
         .config("spark.eventLog.enabled", "false")
         .config("spark.local.dir", local.toString())
         .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
-        .config("spark.io.encryption.enabled", "true")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.extensions", PpmlSqlExtensions.class.getName())
-        .config(KmsSettings.TYPE, KmsSettings.TYPE_LOCAL)
-        .config(KmsSettings.LOCAL_HOME, kmsHome.toString())
-        .getOrCreate();
+        .config("spark.sql.extensions", PpmlSqlExtensions.class.getName());
   }
 
   /**

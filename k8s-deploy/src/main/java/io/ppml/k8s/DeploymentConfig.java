@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +52,13 @@ public final class DeploymentConfig {
   public static final String KBS_ATTESTATION_POLICY_FILE = "kbs.attestationPolicyFile";
   public static final String KBS_RESOURCE_POLICY_FILE = "kbs.resourcePolicyFile";
   public static final String KBS_TOKEN_LIFETIME = "kbs.tokenLifetime";
+  public static final String KBS_ROOT_KEY_TYPE = "kbs.rootKey.type";
+  public static final String KBS_PKCS11_LIBRARY = "kbs.rootKey.pkcs11.library";
+  public static final String KBS_PKCS11_SLOT_LIST_INDEX = "kbs.rootKey.pkcs11.slotListIndex";
+  public static final String KBS_PKCS11_KEY_LABEL = "kbs.rootKey.pkcs11.keyLabel";
+  public static final String KBS_PKCS11_PIN_SECRET = "kbs.rootKey.pkcs11.pinSecret";
+  public static final String KBS_PKCS11_MODULE_CONFIG_SECRET = "kbs.rootKey.pkcs11.moduleConfigSecret";
+  public static final String KBS_PKCS11_MODULE_CONFIG_ENV = "kbs.rootKey.pkcs11.moduleConfigEnv";
   public static final String DRIVER = "driver";
   public static final String EXECUTOR = "executor";
   public static final String CORES = "cores";
@@ -57,6 +67,8 @@ public final class DeploymentConfig {
   public static final String INSTANCES = "instances";
   public static final String AGENT_JAR = "attestedSpark.agentJar";
   public static final String PLUGIN_CLASS = "attestedSpark.pluginClass";
+  public static final String AUTH_SECRET_RESOURCE = "attestedSpark.authSecretResource";
+  public static final String SIMULATED_TEE_SECRET = "attestedSpark.simulatedTeeSecret";
   public static final String NETWORK_API_SERVER_CIDRS = "network.apiServer.cidrs";
   public static final String NETWORK_API_SERVER_PORTS = "network.apiServer.ports";
   public static final String NETWORK_EGRESS = "network.egress";
@@ -70,9 +82,23 @@ public final class DeploymentConfig {
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt])", Pattern.CASE_INSENSITIVE);
   private static final Pattern CIDR = Pattern.compile("[0-9a-fA-F.:]+/\\d{1,3}");
   private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
+  /** A key broker resource path: three segments as the broker accepts them (docs/protocol.md). */
+  private static final Pattern RESOURCE_PATH = Pattern.compile(
+      "[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern KEY_LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
+  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final Pattern ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9._+-]+)+");
 
   /** Which evidence the workloads present. */
-  public enum Tee { TDX, SIMULATED }
+  public enum Tee {
+    TDX, SIMULATED;
+
+    /** The name in configuration files, {@code PPML_TEE} and {@code spark.ppml.tee}. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** CPU and memory of a driver or executor pod; memory in MiB as Spark counts it. */
   public record PodSize(int cores, long memoryMiB, long memoryOverheadMiB, int instances) {
@@ -84,6 +110,19 @@ public final class DeploymentConfig {
 
   /** An allowed destination for traffic leaving the Spark pods (object store, HDFS, ...). */
   public record Egress(String cidr, List<Integer> ports) {}
+
+  /** Where the key broker keeps its root key (docs/kbs.md). */
+  public enum RootKeyType { FILE, PKCS11 }
+
+  /**
+   * A root key inside a PKCS#11 token. {@code library} is the module inside the KBS image (measured with it);
+   * the PIN and the module's own configuration files come from Secrets the operator creates, named here and
+   * never rendered. {@code moduleConfigEnv} maps environment variable names to files of
+   * {@code moduleConfigSecret} (for example {@code SOFTHSM2_CONF -> softhsm2.conf}), so only paths reach the pod
+   * spec.
+   */
+  public record Pkcs11RootKey(String library, int slotListIndex, String keyLabel, String pinSecret,
+      Optional<String> moduleConfigSecret, Map<String, String> moduleConfigEnv) {}
 
   private final String namespace;
   private final String image;
@@ -106,10 +145,13 @@ public final class DeploymentConfig {
   private final Optional<Path> kbsAttestationPolicyFile;
   private final Optional<Path> kbsResourcePolicyFile;
   private final Duration kbsTokenLifetime;
+  private final Optional<Pkcs11RootKey> kbsPkcs11RootKey;
   private final PodSize driver;
   private final PodSize executor;
   private final String agentJar;
   private final String pluginClass;
+  private final Optional<String> authSecretResource;
+  private final String simulatedTeeSecret;
   private final List<String> apiServerCidrs;
   private final List<Integer> apiServerPorts;
   private final List<Egress> egress;
@@ -130,7 +172,7 @@ public final class DeploymentConfig {
     keyVolumeMiB = r.sizeMiB(KEY_VOLUME_SIZE);
     r.section(KBS, Set.of("image", "port", "confidential", "cores", "memory", "storageSize", "storageClassName",
         "credentialsSecret", "caConfigMap", "caCertificateFile", "attestationPolicyFile", "resourcePolicyFile",
-        "tokenLifetime"));
+        "tokenLifetime", "rootKey"));
     kbsImage = r.optionalText(KBS_IMAGE).orElse(image);
     kbsPort = r.integer(KBS_PORT, 1, 65535);
     kbsConfidential = r.bool(KBS_CONFIDENTIAL);
@@ -144,9 +186,10 @@ public final class DeploymentConfig {
     kbsAttestationPolicyFile = r.optionalFile(KBS_ATTESTATION_POLICY_FILE);
     kbsResourcePolicyFile = r.optionalFile(KBS_RESOURCE_POLICY_FILE);
     kbsTokenLifetime = r.duration(KBS_TOKEN_LIFETIME);
+    kbsPkcs11RootKey = r.rootKey();
     driver = r.podSize(DRIVER, false);
     executor = r.podSize(EXECUTOR, true);
-    r.section("attestedSpark", Set.of("agentJar", "pluginClass"));
+    r.section("attestedSpark", Set.of("agentJar", "pluginClass", "authSecretResource", "simulatedTeeSecret"));
     agentJar = r.text(AGENT_JAR);
     if (!agentJar.startsWith("/") || agentJar.contains(" ")) {
       throw new DeploymentConfigException(AGENT_JAR, "must be an absolute path inside the image, without spaces");
@@ -155,6 +198,12 @@ public final class DeploymentConfig {
     if (!CLASS_NAME.matcher(pluginClass).matches()) {
       throw new DeploymentConfigException(PLUGIN_CLASS, "must be a fully qualified class name");
     }
+    authSecretResource = r.optionalText(AUTH_SECRET_RESOURCE);
+    if (authSecretResource.isPresent() && !RESOURCE_PATH.matcher(authSecretResource.get()).matches()) {
+      throw new DeploymentConfigException(AUTH_SECRET_RESOURCE, "must be a key broker resource path "
+          + "repository/type/tag (segments of A-Z, a-z, 0-9, '.', '_', '-')");
+    }
+    simulatedTeeSecret = r.dnsLabel(SIMULATED_TEE_SECRET);
     r.section("network", Set.of("apiServer", "egress"));
     r.section("network.apiServer", Set.of("cidrs", "ports"));
     apiServerCidrs = r.cidrs(NETWORK_API_SERVER_CIDRS);
@@ -261,12 +310,25 @@ public final class DeploymentConfig {
   public Optional<Path> kbsAttestationPolicyFile() { return kbsAttestationPolicyFile; }
   public Optional<Path> kbsResourcePolicyFile() { return kbsResourcePolicyFile; }
   public Duration kbsTokenLifetime() { return kbsTokenLifetime; }
+  public RootKeyType kbsRootKeyType() { return kbsPkcs11RootKey.isPresent() ? RootKeyType.PKCS11 : RootKeyType.FILE; }
+  /** The PKCS#11 root key settings when {@code kbs.rootKey.type} is {@code pkcs11}. */
+  public Optional<Pkcs11RootKey> kbsPkcs11RootKey() { return kbsPkcs11RootKey; }
   public PodSize driver() { return driver; }
   public PodSize executor() { return executor; }
-  /** The attestation agent jar inside the image (provided by the attested-Spark component). */
+  /** The attestation agent jar inside the image ({@code ppml-agent.jar} of spark-crypto-io). */
   public String agentJar() { return agentJar; }
-  /** The Spark plugin class (provided by the attested-Spark component). */
+  /** The Spark plugin class (spark-crypto-io). */
   public String pluginClass() { return pluginClass; }
+  /**
+   * The key broker resource holding the application's {@code spark.authenticate} secret; when present the
+   * agent fetches it after attestation and turns {@code spark.authenticate} on. Empty: it stays off.
+   */
+  public Optional<String> authSecretResource() { return authSecretResource; }
+  /**
+   * Name of the Secret (created by the operator) with the simulated TDX platform's {@code simulated-tdx.json};
+   * mounted into the Spark pods only when {@link #tee()} is {@code SIMULATED}.
+   */
+  public String simulatedTeeSecret() { return simulatedTeeSecret; }
   public List<String> apiServerCidrs() { return apiServerCidrs; }
   public List<Integer> apiServerPorts() { return apiServerPorts; }
   public List<Egress> egress() { return egress; }
@@ -422,6 +484,62 @@ public final class DeploymentConfig {
         throw new DeploymentConfigException(key, "file " + p + " does not exist");
       }
       return Optional.of(p);
+    }
+
+    /** {@code kbs.rootKey}: empty for the file root key, the token settings for {@code pkcs11}. */
+    Optional<Pkcs11RootKey> rootKey() throws DeploymentConfigException {
+      section("kbs.rootKey", Set.of("type", "pkcs11"));
+      section("kbs.rootKey.pkcs11", Set.of("library", "slotListIndex", "keyLabel", "pinSecret",
+          "moduleConfigSecret", "moduleConfigEnv"));
+      String library = text(KBS_PKCS11_LIBRARY);
+      if (!ABSOLUTE_PATH.matcher(library).matches()) {
+        throw new DeploymentConfigException(KBS_PKCS11_LIBRARY, "must be an absolute path inside the KBS image "
+            + "(letters, digits, '.', '_', '+', '-')");
+      }
+      int slot = integer(KBS_PKCS11_SLOT_LIST_INDEX, 0, 1023);
+      String label = text(KBS_PKCS11_KEY_LABEL);
+      if (!KEY_LABEL.matcher(label).matches()) {
+        throw new DeploymentConfigException(KBS_PKCS11_KEY_LABEL, "must be 1-64 of A-Z, a-z, 0-9, '.', '_', '-'");
+      }
+      String pinSecret = dnsLabel(KBS_PKCS11_PIN_SECRET);
+      Optional<String> moduleSecret = optionalText(KBS_PKCS11_MODULE_CONFIG_SECRET);
+      if (moduleSecret.isPresent() && !DNS_LABEL.matcher(moduleSecret.get()).matches()) {
+        throw new DeploymentConfigException(KBS_PKCS11_MODULE_CONFIG_SECRET, "must be a DNS-1123 label");
+      }
+      Map<String, String> env = moduleConfigEnv();
+      if (!env.isEmpty() && moduleSecret.isEmpty()) {
+        throw new DeploymentConfigException(KBS_PKCS11_MODULE_CONFIG_ENV, "names files of "
+            + KBS_PKCS11_MODULE_CONFIG_SECRET + ", which is not set");
+      }
+      if (oneOf(KBS_ROOT_KEY_TYPE, Set.of("file", "pkcs11")).equals("file")) {
+        return Optional.empty();
+      }
+      return Optional.of(new Pkcs11RootKey(library, slot, label, pinSecret, moduleSecret, env));
+    }
+
+    private Map<String, String> moduleConfigEnv() throws DeploymentConfigException {
+      JsonNode n = value(KBS_PKCS11_MODULE_CONFIG_ENV);
+      Map<String, String> out = new TreeMap<>();
+      if (n == null || n.isNull()) {
+        return out;
+      }
+      if (!n.isObject()) {
+        throw new DeploymentConfigException(KBS_PKCS11_MODULE_CONFIG_ENV, "must be a mapping of environment "
+            + "variable names to file names");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String where = KBS_PKCS11_MODULE_CONFIG_ENV + "." + e.getKey();
+        if (!ENV_NAME.matcher(e.getKey()).matches()) {
+          throw new DeploymentConfigException(where, "must be an environment variable name (A-Z, 0-9, '_')");
+        }
+        if (!e.getValue().isTextual() || !FILE_NAME.matcher(e.getValue().asText()).matches()) {
+          throw new DeploymentConfigException(where, "must be the name of a file in "
+              + KBS_PKCS11_MODULE_CONFIG_SECRET);
+        }
+        out.put(e.getKey(), e.getValue().asText());
+      }
+      return Collections.unmodifiableMap(out);
     }
 
     PodSize podSize(String key, boolean withInstances) throws DeploymentConfigException {

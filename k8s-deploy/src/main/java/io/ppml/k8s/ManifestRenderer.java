@@ -64,8 +64,9 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Turns a {@link DeploymentConfig} into typed fabric8 objects and YAML files. The same configuration always
  * gives the same objects, names and bytes, in the order they must be applied. Nothing rendered carries key
- * material: the KBS's keys come from a Secret the operator creates (referenced by name only), and the Spark
- * pods receive theirs from the KBS, after attestation, into a memory-backed volume.
+ * material: the KBS's keys (and a PKCS#11 token's PIN) come from Secrets the operator creates, referenced by
+ * name only and mounted as files; the Spark pods' attestation agent receives its keys from the KBS, after
+ * attestation, into a memory-backed volume.
  */
 public final class ManifestRenderer {
   public static final String KBS_NAME = "ppml-kbs";
@@ -78,10 +79,17 @@ public final class ManifestRenderer {
   public static final String EXECUTOR_TEMPLATE_FILE = "executor-pod-template.yaml";
   public static final String DRIVER_CONTAINER = "spark-kubernetes-driver";
   public static final String EXECUTOR_CONTAINER = "spark-kubernetes-executor";
-  /** Where key material lands after attestation: a tmpfs, never a disk. */
-  public static final String KEY_DIR = "/run/ppml/keys";
+  /** Mount point of the memory-backed volume (a tmpfs inside the TD, never a disk). */
+  public static final String KEY_VOLUME_DIR = "/run/ppml";
+  /**
+   * {@code PPML_KEY_DIR}: the agent's private directory on that volume. The agent creates it with mode 0700; the
+   * volume's own root cannot be used, because the kubelet creates it world-writable and owned by root.
+   */
+  public static final String KEY_DIR = KEY_VOLUME_DIR + "/keys";
   public static final String CA_DIR = "/etc/ppml/kbs-ca";
   public static final String CA_FILE = CA_DIR + "/ca.pem";
+  /** {@code PPML_TEE_STATE} of {@code tee: simulated}: the simulated platform's Secret, mounted read-only. */
+  public static final String SIMULATED_TEE_DIR = "/etc/ppml/simulated-tee";
   public static final String INITDATA_ANNOTATION = "io.katacontainers.config.hypervisor.cc_init_data";
 
   static final String PART_OF = "app.kubernetes.io/part-of";
@@ -94,6 +102,10 @@ public final class ManifestRenderer {
   static final String KBS_CONFIG_DIR = "/etc/ppml-kbs/config";
   static final String KBS_CREDENTIALS_DIR = "/etc/ppml-kbs/credentials";
   static final String KBS_STATE_DIR = "/var/lib/ppml-kbs";
+  static final String KBS_PKCS11_PIN_DIR = "/etc/ppml-kbs/pkcs11-pin";
+  /** The key of the PIN Secret; the KBS reads the PIN from this file ({@code rootKey.pinFile}). */
+  static final String KBS_PKCS11_PIN_KEY = "pin";
+  static final String KBS_PKCS11_MODULE_DIR = "/etc/ppml-kbs/pkcs11";
 
   private final DeploymentConfig config;
   private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -196,7 +208,7 @@ public final class ManifestRenderer {
         .append("  privateKey: ").append(KBS_CREDENTIALS_DIR).append("/tls-key.pem\n")
         .append("workloadCa:\n  certificate: ").append(KBS_CREDENTIALS_DIR).append("/ca.pem\n")
         .append("  privateKey: ").append(KBS_CREDENTIALS_DIR).append("/ca-key.pem\n")
-        .append("rootKey:\n  type: file\n")
+        .append(rootKeyYaml())
         .append("adminKeys:\n  - ").append(KBS_CREDENTIALS_DIR).append("/admin.pem\n")
         .append("tokenLifetime: ").append(config.kbsTokenLifetime()).append('\n');
     if (config.kbsAttestationPolicyFile().isPresent()) {
@@ -210,6 +222,19 @@ public final class ManifestRenderer {
     data.put("config.yaml", yaml.toString());
     return new ConfigMapBuilder().withMetadata(meta(KBS_CONFIG_MAP, config.namespace(), "kbs")).withData(data)
         .build();
+  }
+
+  /** {@code rootKey} of the KBS configuration: the PIN is named by its file, never written. */
+  private String rootKeyYaml() {
+    if (config.kbsPkcs11RootKey().isEmpty()) {
+      return "rootKey:\n  type: file\n";
+    }
+    DeploymentConfig.Pkcs11RootKey p = config.kbsPkcs11RootKey().get();
+    return "rootKey:\n  type: pkcs11\n"
+        + "  library: " + p.library() + "\n"
+        + "  slotListIndex: " + p.slotListIndex() + "\n"
+        + "  pinFile: " + KBS_PKCS11_PIN_DIR + "/" + KBS_PKCS11_PIN_KEY + "\n"
+        + "  keyLabel: " + p.keyLabel() + "\n";
   }
 
   ConfigMap caConfigMap() throws IOException {
@@ -226,6 +251,27 @@ public final class ManifestRenderer {
   }
 
   Deployment kbsDeployment() {
+    List<VolumeMount> mounts = new ArrayList<>(List.of(
+        mount("config", KBS_CONFIG_DIR, true),
+        mount("credentials", KBS_CREDENTIALS_DIR, true),
+        mount("state", KBS_STATE_DIR, false),
+        mount("tmp", "/tmp", false)));
+    List<Volume> volumes = new ArrayList<>(List.of(
+        new VolumeBuilder().withName("config").withNewConfigMap().withName(KBS_CONFIG_MAP).endConfigMap().build(),
+        secretVolume("credentials", config.kbsCredentialsSecret()),
+        new VolumeBuilder().withName("state").withNewPersistentVolumeClaim().withClaimName(KBS_STATE_CLAIM)
+            .endPersistentVolumeClaim().build(),
+        memoryVolume("tmp", 64)));
+    List<EnvVar> env = new ArrayList<>();
+    config.kbsPkcs11RootKey().ifPresent(p -> {
+      mounts.add(mount("pkcs11-pin", KBS_PKCS11_PIN_DIR, true));
+      volumes.add(secretVolume("pkcs11-pin", p.pinSecret()));
+      p.moduleConfigSecret().ifPresent(secret -> {
+        mounts.add(mount("pkcs11-module", KBS_PKCS11_MODULE_DIR, true));
+        volumes.add(secretVolume("pkcs11-module", secret));
+      });
+      p.moduleConfigEnv().forEach((name, file) -> env.add(env(name, KBS_PKCS11_MODULE_DIR + "/" + file)));
+    });
     Container kbs = new ContainerBuilder().withName("kbs").withImage(config.kbsImage())
         .withImagePullPolicy(config.imagePullPolicy())
         .withCommand("ppml", "kbs", "serve", "--config", KBS_CONFIG_DIR + "/config.yaml")
@@ -237,24 +283,15 @@ public final class ManifestRenderer {
         .withScheme("HTTPS").endHttpGet().withPeriodSeconds(10).withFailureThreshold(6).endLivenessProbe()
         .withResources(resources(config.kbsCores(), config.kbsMemoryMiB()))
         .withSecurityContext(containerSecurity(true))
-        .withVolumeMounts(
-            mount("config", KBS_CONFIG_DIR, true),
-            mount("credentials", KBS_CREDENTIALS_DIR, true),
-            mount("state", KBS_STATE_DIR, false),
-            mount("tmp", "/tmp", false))
+        .withEnv(env)
+        .withVolumeMounts(mounts)
         .build();
     PodSpecBuilder spec = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(podSecurity(KBS_UID))
         .withContainers(kbs)
-        .withVolumes(
-            new VolumeBuilder().withName("config").withNewConfigMap().withName(KBS_CONFIG_MAP).endConfigMap().build(),
-            new VolumeBuilder().withName("credentials").withNewSecret().withSecretName(config.kbsCredentialsSecret())
-                .withDefaultMode(0400).endSecret().build(),
-            new VolumeBuilder().withName("state").withNewPersistentVolumeClaim().withClaimName(KBS_STATE_CLAIM)
-                .endPersistentVolumeClaim().build(),
-            memoryVolume("tmp", 64));
+        .withVolumes(volumes);
     if (config.kbsConfidential()) {
       spec.withRuntimeClassName(config.runtimeClassName());
     }
@@ -333,7 +370,7 @@ public final class ManifestRenderer {
         .withEnv(sparkEnv())
         .withResources(resources(size.cores(), size.podMemoryMiB()))
         .withSecurityContext(containerSecurity(false))
-        .withVolumeMounts(mount("ppml-keys", KEY_DIR, false), mount("kbs-ca", CA_DIR, true))
+        .withVolumeMounts(sparkMounts())
         .build();
     PodSpec spec = new PodSpecBuilder()
         .withRuntimeClassName(config.runtimeClassName())
@@ -343,9 +380,7 @@ public final class ManifestRenderer {
         .withEnableServiceLinks(false)
         .withSecurityContext(podSecurity(SPARK_UID))
         .withContainers(c)
-        .withVolumes(memoryVolume("ppml-keys", config.keyVolumeMiB()),
-            new VolumeBuilder().withName("kbs-ca").withNewConfigMap().withName(config.kbsCaConfigMap())
-                .endConfigMap().build())
+        .withVolumes(sparkVolumes())
         .build();
     ObjectMetaBuilder meta = new ObjectMetaBuilder().withLabels(labels("spark", role));
     if (config.cocoInitdata()) {
@@ -354,17 +389,42 @@ public final class ManifestRenderer {
     return new PodBuilder().withMetadata(meta.build()).withSpec(spec).build();
   }
 
+  private List<Volume> sparkVolumes() {
+    List<Volume> v = new ArrayList<>(List.of(memoryVolume("ppml-keys", config.keyVolumeMiB()),
+        new VolumeBuilder().withName("kbs-ca").withNewConfigMap().withName(config.kbsCaConfigMap())
+            .endConfigMap().build()));
+    if (config.tee() == DeploymentConfig.Tee.SIMULATED) {
+      v.add(secretVolume("simulated-tee", config.simulatedTeeSecret()));
+    }
+    return v;
+  }
+
+  private List<VolumeMount> sparkMounts() {
+    List<VolumeMount> m = new ArrayList<>(List.of(mount("ppml-keys", KEY_VOLUME_DIR, false),
+        mount("kbs-ca", CA_DIR, true)));
+    if (config.tee() == DeploymentConfig.Tee.SIMULATED) {
+      m.add(mount("simulated-tee", SIMULATED_TEE_DIR, true));
+    }
+    return m;
+  }
+
   /**
-   * Addresses and paths only. The attestation agent runs in every JVM of the container through
-   * JAVA_TOOL_OPTIONS, so it is part of the template and no spark-submit option can leave it out.
+   * The attestation agent's settings: addresses, paths and a resource name, nothing secret. The
+   * agent runs in every JVM of the container through JAVA_TOOL_OPTIONS, so it is part of the template and no
+   * spark-submit option can leave it out; the executors get the same variables from their own template.
    */
   private List<EnvVar> sparkEnv() {
-    return List.of(
+    List<EnvVar> e = new ArrayList<>(List.of(
         env("JAVA_TOOL_OPTIONS", "-javaagent:" + config.agentJar()),
         env("PPML_KBS_URL", config.kbsUrl()),
         env("PPML_KBS_CA", CA_FILE),
-        env("PPML_KEY_DIR", KEY_DIR),
-        env("PPML_TEE", config.tee().name().toLowerCase(java.util.Locale.ROOT)));
+        env("PPML_TEE", config.tee().id())));
+    if (config.tee() == DeploymentConfig.Tee.SIMULATED) {
+      e.add(env("PPML_TEE_STATE", SIMULATED_TEE_DIR));
+    }
+    e.add(env("PPML_KEY_DIR", KEY_DIR));
+    config.authSecretResource().ifPresent(r -> e.add(env("PPML_SPARK_AUTH_SECRET", r)));
+    return e;
   }
 
   /**
@@ -455,6 +515,12 @@ public final class ManifestRenderer {
 
   private static Quantity mib(long mib) {
     return new Quantity(mib + "Mi");
+  }
+
+  /** A Secret created by the operator, referenced by name only; owner-read-only files. */
+  private static Volume secretVolume(String name, String secretName) {
+    return new VolumeBuilder().withName(name).withNewSecret().withSecretName(secretName).withDefaultMode(0400)
+        .endSecret().build();
   }
 
   private static Volume memoryVolume(String name, long sizeMiB) {

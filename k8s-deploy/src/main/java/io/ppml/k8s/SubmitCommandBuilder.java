@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,9 +18,13 @@ import java.util.Set;
  *   <li>Sizes (cores, memory, overhead, executor count) default to the configuration; the caller's own
  *       values win, because Spark applies them to the pods anyway.</li>
  *   <li>{@code spark.plugins}: the PPML plugin comes first, the caller's plugins follow.</li>
+ *   <li>Settings the attestation agent makes inside each attested JVM (TLS: {@code spark.ssl.*}, Spark's own
+ *       encryption {@code spark.network.crypto.*}, {@code spark.authenticate*}) are neither passed nor accepted:
+ *       a value on the command line would reach the driver's properties file and replace the agent's.</li>
  * </ul>
  * Only cluster deploy mode with a {@code k8s://} master is accepted. Conf keys that would put secrets into
- * pod specs ({@code secretKeyRef}) are rejected: keys reach the pods from the KBS, after attestation.
+ * pod specs ({@code secretKeyRef}) or replace the agent or its {@code PPML_*} environment are rejected: keys
+ * reach the pods from the KBS, after attestation.
  */
 public final class SubmitCommandBuilder {
   private static final Set<String> NO_VALUE = Set.of("--verbose", "-v", "--supervise", "--help", "-h", "--version",
@@ -34,7 +37,11 @@ public final class SubmitCommandBuilder {
       "--executor-cores", "spark.executor.cores",
       "--num-executors", "spark.executor.instances",
       "--driver-java-options", "spark.driver.extraJavaOptions");
-  private static final List<String> FORBIDDEN_KEY_PARTS = List.of(".secretKeyRef.", "JAVA_TOOL_OPTIONS");
+  private static final List<String> FORBIDDEN_KEY_PARTS = List.of(".secretKeyRef.", "JAVA_TOOL_OPTIONS",
+      "Env.PPML_");
+  /** Set by the attestation agent as system properties of each attested JVM. */
+  private static final List<String> AGENT_KEY_PREFIXES = List.of("spark.ssl.", "spark.authenticate",
+      "spark.network.crypto.");
   static final String PLUGINS = "spark.plugins";
 
   private final DeploymentConfig config;
@@ -64,7 +71,10 @@ public final class SubmitCommandBuilder {
     m.put("spark.ppml.kms.type", "kbs");
     m.put("spark.ppml.kbs.url", config.kbsUrl());
     m.put("spark.ppml.kbs.ca", ManifestRenderer.CA_FILE);
-    m.put("spark.ppml.tee", config.tee().name().toLowerCase(Locale.ROOT));
+    m.put("spark.ppml.tee", config.tee().id());
+    if (config.tee() == DeploymentConfig.Tee.SIMULATED) {
+      m.put("spark.ppml.tee.simulated.state", ManifestRenderer.SIMULATED_TEE_DIR);
+    }
     m.put("spark.io.encryption.enabled", "true");
     m.put("spark.eventLog.enabled", "false");
     m.put("spark.ui.enabled", "false");
@@ -178,6 +188,12 @@ public final class SubmitCommandBuilder {
     if (ownedSettings().containsKey(key)) {
       throw new DeploymentConfigException(key, "is set by the PPML deployment configuration and may not be "
           + "overridden on the command line");
+    }
+    for (String prefix : AGENT_KEY_PREFIXES) {
+      if (key.startsWith(prefix)) {
+        throw new DeploymentConfigException(key, "is set by the attestation agent inside each attested JVM and "
+            + "may not be set on the command line");
+      }
     }
     for (String part : FORBIDDEN_KEY_PARTS) {
       if (key.contains(part)) {

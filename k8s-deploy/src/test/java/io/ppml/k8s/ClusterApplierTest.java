@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -69,12 +70,15 @@ class ClusterApplierTest {
     var container = spec.getContainers().get(0);
     assertEquals(Boolean.FALSE, container.getSecurityContext().getPrivileged());
     assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation());
-    assertEquals(List.of(), container.getEnv(), "no environment at all, so no secret in it");
-    assertEquals(List.of("config", "credentials", "state", "tmp"),
+    assertEquals(List.of(new EnvVar("HSM_CLIENT_CONF", "/etc/ppml-kbs/pkcs11/client.conf", null)),
+        container.getEnv(), "only the path of the HSM client's configuration; no value taken from a Secret");
+    assertEquals(List.of("config", "credentials", "state", "tmp", "pkcs11-pin", "pkcs11-module"),
         spec.getVolumes().stream().map(v -> v.getName()).toList());
     assertEquals("analytics-kbs-credentials", spec.getVolumes().get(1).getSecret().getSecretName());
     assertEquals("ppml-kbs-state", spec.getVolumes().get(2).getPersistentVolumeClaim().getClaimName());
     assertEquals("Memory", spec.getVolumes().get(3).getEmptyDir().getMedium());
+    assertEquals("analytics-kbs-pin", spec.getVolumes().get(4).getSecret().getSecretName(), "the PIN by name");
+    assertEquals("analytics-hsm-client", spec.getVolumes().get(5).getSecret().getSecretName());
     assertEquals(0, client.secrets().inNamespace("analytics").list().getItems().size(), "no Secret is created");
   }
 

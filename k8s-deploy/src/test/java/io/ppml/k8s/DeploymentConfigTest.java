@@ -8,6 +8,7 @@ import io.ppml.core.error.ErrorCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,10 @@ class DeploymentConfigTest {
     assertEquals("/opt/ppml/jars/ppml-agent.jar", d.agentJar());
     assertEquals("io.ppml.spark.plugin.PpmlSparkPlugin", d.pluginClass());
     assertEquals(List.of(443, 6443), d.apiServerPorts());
+    assertEquals(DeploymentConfig.RootKeyType.FILE, d.kbsRootKeyType());
+    assertEquals(Optional.empty(), d.kbsPkcs11RootKey());
+    assertEquals(Optional.empty(), d.authSecretResource(), "spark.authenticate is off unless configured");
+    assertEquals("ppml-simulated-tee", d.simulatedTeeSecret());
     assertEquals(d.namespace(), DeploymentConfig.parse("", Path.of(".")).namespace(), "an empty file is defaults");
   }
 
@@ -44,6 +49,12 @@ class DeploymentConfigTest {
     assertEquals(List.of(new DeploymentConfig.Egress("10.20.0.0/16", List.of(9000, 9866))), c.egress());
     assertEquals(Fixtures.resource("ca.pem"), c.kbsCaCertificateFile().orElseThrow());
     assertEquals(new DeploymentConfig.PodSize(4, 6144, 1024, 3), c.executor());
+    assertEquals(DeploymentConfig.RootKeyType.PKCS11, c.kbsRootKeyType());
+    assertEquals(new DeploymentConfig.Pkcs11RootKey("/opt/hsm/lib/libhsm-pkcs11.so", 1, "analytics-root",
+        "analytics-kbs-pin", Optional.of("analytics-hsm-client"), Map.of("HSM_CLIENT_CONF", "client.conf")),
+        c.kbsPkcs11RootKey().orElseThrow());
+    assertEquals(Optional.of("spark/secret/authenticate"), c.authSecretResource());
+    assertEquals("analytics-simulated-tee", c.simulatedTeeSecret());
   }
 
   @ParameterizedTest
@@ -68,6 +79,22 @@ class DeploymentConfigTest {
       "coco: {initdata: true}; coco.initdata",
       "coco: {imageSecurityPolicyUri: 'kbs:///p'}; coco.imageSecurityPolicyUri",
       "imagePullPolicy: Sometimes; imagePullPolicy",
+      "kbs: {rootKey: {type: hsm}}; kbs.rootKey.type",
+      "kbs: {rootKey: {kind: pkcs11}}; kbs.rootKey.kind",
+      "kbs: {rootKey: {pkcs11: {pin: 1234}}}; kbs.rootKey.pkcs11.pin",
+      "kbs: {rootKey: {pkcs11: {library: libsofthsm2.so}}}; kbs.rootKey.pkcs11.library",
+      "kbs: {rootKey: {pkcs11: {slotListIndex: -1}}}; kbs.rootKey.pkcs11.slotListIndex",
+      "kbs: {rootKey: {pkcs11: {keyLabel: 'root key'}}}; kbs.rootKey.pkcs11.keyLabel",
+      "kbs: {rootKey: {pkcs11: {pinSecret: Pin_Secret}}}; kbs.rootKey.pkcs11.pinSecret",
+      "kbs: {rootKey: {pkcs11: {moduleConfigEnv: {SOFTHSM2_CONF: softhsm2.conf}}}}; kbs.rootKey.pkcs11.moduleConfigEnv",
+      "kbs: {rootKey: {pkcs11: {moduleConfigSecret: hsm, moduleConfigEnv: [a]}}}; kbs.rootKey.pkcs11.moduleConfigEnv",
+      "kbs: {rootKey: {pkcs11: {moduleConfigSecret: hsm, moduleConfigEnv: {conf: a.conf}}}}; "
+          + "kbs.rootKey.pkcs11.moduleConfigEnv.conf",
+      "kbs: {rootKey: {pkcs11: {moduleConfigSecret: hsm, moduleConfigEnv: {CONF: ../etc/passwd}}}}; "
+          + "kbs.rootKey.pkcs11.moduleConfigEnv.CONF",
+      "attestedSpark: {authSecretResource: spark/authenticate}; attestedSpark.authSecretResource",
+      "attestedSpark: {authSecretResource: spark/secret/a b}; attestedSpark.authSecretResource",
+      "attestedSpark: {simulatedTeeSecret: Not_A_Label}; attestedSpark.simulatedTeeSecret",
   })
   void badFilesAreRejectedNamingTheKey(String yaml, String key) {
     DeploymentConfigException e = assertThrows(DeploymentConfigException.class,

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -37,11 +39,15 @@ class ManifestRendererTest {
   private final KubernetesSerialization serialization = new KubernetesSerialization();
 
   private static DeploymentConfig config(String which) throws DeploymentConfigException {
-    return which.equals("defaults") ? DeploymentConfig.defaults() : Fixtures.full();
+    return switch (which) {
+      case "defaults" -> DeploymentConfig.defaults();
+      case "full" -> Fixtures.full();
+      default -> Fixtures.simulated();
+    };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"defaults", "full"})
+  @ValueSource(strings = {"defaults", "full", "simulated"})
   void everyFileParsesBackIntoTheSameTypedObject(String which, @TempDir Path out) throws IOException {
     ManifestRenderer renderer = new ManifestRenderer(config(which));
     List<ManifestRenderer.RenderedFile> files = renderer.files();
@@ -77,7 +83,7 @@ class ManifestRendererTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"defaults", "full"})
+  @ValueSource(strings = {"defaults", "full", "simulated"})
   void noRenderedFileContainsKeyMaterial(String which, @TempDir Path out) throws IOException {
     ManifestRenderer renderer = new ManifestRenderer(config(which));
     for (Path p : renderer.writeTo(out)) {
@@ -126,13 +132,18 @@ class ManifestRendererTest {
           "JAVA_TOOL_OPTIONS", "-javaagent:/opt/ppml/jars/ppml-agent.jar",
           "PPML_KBS_URL", "https://ppml-kbs.analytics.svc:9443",
           "PPML_KBS_CA", "/etc/ppml/kbs-ca/ca.pem",
+          "PPML_TEE", "tdx",
           "PPML_KEY_DIR", "/run/ppml/keys",
-          "PPML_TEE", "tdx"), env(c));
+          "PPML_SPARK_AUTH_SECRET", "spark/secret/authenticate"), env(c));
       for (EnvVar e : c.getEnv()) {
         assertNull(e.getValueFrom(), "no secretKeyRef or other indirection: " + e.getName());
       }
+      assertEquals(List.of("ppml-keys", "kbs-ca"), spec.getVolumes().stream().map(Volume::getName).toList(),
+          "no simulated platform outside tee: simulated");
       for (var m : c.getVolumeMounts()) {
-        assertTrue(m.getMountPath().equals("/run/ppml/keys") || Boolean.TRUE.equals(m.getReadOnly()));
+        // The agent's key directory lies on the only writable volume, a tmpfs.
+        assertTrue(m.getMountPath().equals("/run/ppml") || Boolean.TRUE.equals(m.getReadOnly()));
+        assertTrue(m.getMountPath().equals("/run/ppml") == m.getName().equals("ppml-keys"));
       }
     }
     Container driver = r.driverTemplate().getSpec().getContainers().get(0);
@@ -147,6 +158,26 @@ class ManifestRendererTest {
     assertEquals(Map.of("cpu", new Quantity("4"), "memory", new Quantity("7168Mi")),
         executor.getResources().getLimits());
     assertFalse(r.executorTemplate().getSpec().getAutomountServiceAccountToken());
+  }
+
+  @Test
+  void simulatedTdxMountsThePlatformSecretAndTheDefaultsLeaveSparkAuthenticateOff() throws IOException {
+    ManifestRenderer simulated = new ManifestRenderer(Fixtures.simulated());
+    for (Pod pod : List.of(simulated.driverTemplate(), simulated.executorTemplate())) {
+      Container c = pod.getSpec().getContainers().get(0);
+      assertEquals("simulated", env(c).get("PPML_TEE"));
+      assertEquals("/etc/ppml/simulated-tee", env(c).get("PPML_TEE_STATE"));
+      Volume platform = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("simulated-tee"))
+          .findFirst().orElseThrow();
+      assertEquals("dev-tee", platform.getSecret().getSecretName(), "referenced by name only");
+      assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("simulated-tee")
+          && m.getMountPath().equals("/etc/ppml/simulated-tee") && m.getReadOnly()));
+      assertFalse(env(c).containsKey("PPML_SPARK_AUTH_SECRET"));
+    }
+    Container byDefault = new ManifestRenderer(DeploymentConfig.defaults()).executorTemplate().getSpec()
+        .getContainers().get(0);
+    assertEquals(List.of("JAVA_TOOL_OPTIONS", "PPML_KBS_URL", "PPML_KBS_CA", "PPML_TEE", "PPML_KEY_DIR"),
+        byDefault.getEnv().stream().map(EnvVar::getName).toList());
   }
 
   @Test
@@ -177,7 +208,7 @@ class ManifestRendererTest {
     Container kbs = spec.getContainers().get(0);
     assertEquals(List.of("ppml", "kbs", "serve", "--config", "/etc/ppml-kbs/config/config.yaml"), kbs.getCommand());
     assertTrue(kbs.getSecurityContext().getReadOnlyRootFilesystem());
-    assertEquals(List.of(), kbs.getEnv());
+    assertEquals(Map.of("HSM_CLIENT_CONF", "/etc/ppml-kbs/pkcs11/client.conf"), env(kbs));
     assertEquals("analytics-kbs-credentials", spec.getVolumes().stream()
         .filter(v -> v.getName().equals("credentials")).findFirst().orElseThrow().getSecret().getSecretName());
     Map<String, String> data = r.kbsConfigMap().getData();
@@ -193,6 +224,32 @@ class ManifestRendererTest {
     }
     DeploymentConfig plain = DeploymentConfig.parse("kbs: {confidential: false}", Path.of("."));
     assertNull(new ManifestRenderer(plain).kbsDeployment().getSpec().getTemplate().getSpec().getRuntimeClassName());
+  }
+
+  @Test
+  void aPkcs11RootKeyReadsItsPinFromTheOperatorsSecretAndTheFileRootKeyNeedsNothing() throws IOException {
+    ManifestRenderer r = new ManifestRenderer(Fixtures.full());
+    JsonNode rootKey = new YAMLMapper().readTree(r.kbsConfigMap().getData().get("config.yaml")).get("rootKey");
+    assertEquals(new YAMLMapper().readTree("{type: pkcs11, library: /opt/hsm/lib/libhsm-pkcs11.so, "
+        + "slotListIndex: 1, pinFile: /etc/ppml-kbs/pkcs11-pin/pin, keyLabel: analytics-root}"), rootKey);
+    PodSpec spec = r.kbsDeployment().getSpec().getTemplate().getSpec();
+    Container kbs = spec.getContainers().get(0);
+    assertTrue(kbs.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("pkcs11-pin")
+        && m.getMountPath().equals("/etc/ppml-kbs/pkcs11-pin") && m.getReadOnly()));
+    assertTrue(kbs.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("pkcs11-module")
+        && m.getMountPath().equals("/etc/ppml-kbs/pkcs11") && m.getReadOnly()));
+    Volume pin = spec.getVolumes().stream().filter(v -> v.getName().equals("pkcs11-pin")).findFirst().orElseThrow();
+    assertEquals("analytics-kbs-pin", pin.getSecret().getSecretName());
+    assertEquals(List.of(), pin.getSecret().getItems(), "the whole Secret, referenced by name; no key or value");
+    assertEquals(0400, pin.getSecret().getDefaultMode());
+
+    ManifestRenderer file = new ManifestRenderer(DeploymentConfig.defaults());
+    assertEquals(new YAMLMapper().readTree("{type: file}"),
+        new YAMLMapper().readTree(file.kbsConfigMap().getData().get("config.yaml")).get("rootKey"));
+    PodSpec plain = file.kbsDeployment().getSpec().getTemplate().getSpec();
+    assertEquals(List.of("config", "credentials", "state", "tmp"), plain.getVolumes().stream().map(Volume::getName)
+        .toList());
+    assertEquals(List.of(), plain.getContainers().get(0).getEnv());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.ppml.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,21 @@ class SubmitCommandBuilderTest {
         "local:///opt/ppml/jars/ppml-examples.jar", "--input", "s3a://bucket/in", "--output", "s3a://bucket/out"));
     List<String> golden = Files.readAllLines(Fixtures.resource("/golden/submit-args.txt"));
     assertEquals(golden, args);
+    for (String a : args) {
+      // The agent sets TLS, spark.authenticate and its key store inside each attested JVM; the command line has none.
+      assertFalse(a.startsWith("spark.ssl.") || a.startsWith("spark.authenticate") || a.contains("assword")
+          || a.contains("extraJavaOptions") || a.contains("Env.PPML_"), a);
+    }
+  }
+
+  @Test
+  void simulatedTdxPointsTheKeyServiceAtTheMountedPlatform() throws IOException {
+    List<String> args = new SubmitCommandBuilder(Fixtures.simulated(), Path.of("/t/d.yaml"), Path.of("/t/e.yaml"))
+        .build(List.of("--master", "k8s://https://10.0.0.1:6443", "local:///app.jar"));
+    assertTrue(args.contains("spark.ppml.tee=simulated"));
+    assertTrue(args.contains("spark.ppml.tee.simulated.state=/etc/ppml/simulated-tee"));
+    assertFalse(builder().build(List.of("local:///app.jar")).stream()
+        .anyMatch(a -> a.startsWith("spark.ppml.tee.simulated.state")), "only for simulated TDX");
   }
 
   @Test
@@ -52,6 +68,13 @@ class SubmitCommandBuilderTest {
       "--conf|spark.kubernetes.driver.secretKeyRef.DB_PASSWORD=db:pw|local:///app.jar, "
           + "spark.kubernetes.driver.secretKeyRef.DB_PASSWORD",
       "--conf|spark.executorEnv.JAVA_TOOL_OPTIONS=-Dx=1|local:///app.jar, spark.executorEnv.JAVA_TOOL_OPTIONS",
+      "--conf|spark.executorEnv.PPML_KBS_URL=https://evil:8443|local:///app.jar, spark.executorEnv.PPML_KBS_URL",
+      "--conf|spark.kubernetes.driverEnv.PPML_TEE=simulated|local:///app.jar, spark.kubernetes.driverEnv.PPML_TEE",
+      "--conf|spark.ssl.rpc.keyStorePassword=changeit|local:///app.jar, spark.ssl.rpc.keyStorePassword",
+      "--conf|spark.ssl.rpc.enabled=false|local:///app.jar, spark.ssl.rpc.enabled",
+      "--conf|spark.network.crypto.enabled=true|local:///app.jar, spark.network.crypto.enabled",
+      "--conf|spark.authenticate=true|local:///app.jar, spark.authenticate",
+      "--conf|spark.authenticate.secret=s3cret|local:///app.jar, spark.authenticate.secret",
       "--conf|novalue|local:///app.jar, --conf",
       "--class|C, (application)",
       "--class, --class",

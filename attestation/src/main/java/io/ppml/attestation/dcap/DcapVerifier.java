@@ -49,7 +49,7 @@ import java.util.Objects;
  *
  * <p>Instances are thread-safe. Each keeps a bounded memo of signatures that already verified (PCK chain,
  * QE report, collateral; never the per-quote signature, never validity or revocation), see
- * {@link VerifiedSignatures}.
+ * {@link VerifiedSignatures}, and one of PCK chains already parsed, see {@link ParsedChains}.
  */
 public final class DcapVerifier implements QuoteVerifier {
 
@@ -65,6 +65,7 @@ public final class DcapVerifier implements QuoteVerifier {
   private final CollateralSource collateral;
   private final Clock clock;
   private final VerifiedSignatures verified = new VerifiedSignatures();
+  private final ParsedChains chains = new ParsedChains();
 
   private DcapVerifier(Builder b) {
     this.trustedRoot = b.trustedRoot != null ? b.trustedRoot : intelSgxRootCa();
@@ -142,7 +143,8 @@ public final class DcapVerifier implements QuoteVerifier {
   public AttestationClaims verify(byte[] quoteBytes) throws AttestationException {
     Instant now = clock.instant();
     TdxQuote quote = TdxQuote.parse(quoteBytes);
-    List<X509Certificate> chain = Pem.certificates(quote.pckCertChainPem(), "PCK chain", Reason.CHAIN_INVALID);
+    ParsedChains.Chain parsedChain = chains.of(quote.pckCertChainPem(), "PCK chain");
+    List<X509Certificate> chain = parsedChain.certificates;
     if (chain.size() != 3) {
       throw new AttestationException(Reason.CHAIN_INVALID,
           "PCK chain has " + chain.size() + " certificates, expected leaf, PCK CA and root");
@@ -168,7 +170,7 @@ public final class DcapVerifier implements QuoteVerifier {
     if (!Ecdsa.verify(Ecdsa.publicKey(quote.attestationKey()), quote.signedBytes(), quote.signature())) {
       throw new AttestationException(Reason.QUOTE_SIGNATURE_INVALID, "quote signature by the attestation key");
     }
-    PckExtensions pck = PckExtensions.of(leaf);
+    PckExtensions pck = parsedChain.pckExtensions();
 
     TcbEvaluator.Verdict verdict = collateral == null
         ? new TcbEvaluator.Verdict(TcbStatus.UNKNOWN, List.of(), null)

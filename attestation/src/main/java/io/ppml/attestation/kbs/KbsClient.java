@@ -3,7 +3,6 @@ package io.ppml.attestation.kbs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.SignedJWT;
@@ -23,9 +22,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +42,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -64,7 +61,8 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * and decrypts every key the broker returns (JWE, ECDH-ES+A256KW / A256GCM) with that private key, which
  * never leaves this object.
  *
- * <p>TLS 1.3 only, trusting only the configured CA. Connection failures and 5xx answers are retried with
+ * <p>TLS 1.3 only, trusting only the configured CA, over kept-alive connections ({@link HttpsTransport}: at
+ * most a few requests of one client run at once). Connection failures and 5xx answers are retried with
  * bounded exponential backoff; a token the broker no longer accepts (for example after a broker restart) is
  * replaced by attesting again, once. Failures are typed: {@link KeyAccessDeniedException} (resource policy,
  * names the rule), {@link AttestationDeniedException} (attestation policy, names the failed rules),
@@ -75,7 +73,11 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 public final class KbsClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(30);
-  /** Faster P-256 arithmetic than the JDK's for the ECDH of responses; not registered globally. */
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Faster P-256 arithmetic than the JDK 17 one, for the ephemeral key generation and the ECDH of responses;
+   * not registered globally.
+   */
   private static final java.security.Provider BOUNCY_CASTLE =
       new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
@@ -86,7 +88,7 @@ public final class KbsClient implements AutoCloseable {
   public record WorkloadCertificate(X509Certificate certificate, X509Certificate ca) {}
 
   private final URI base;
-  private final HttpClient http;
+  private final HttpsTransport http;
   private final EvidenceProvider evidence;
   private final AdminCredential admin;
   private final Clock clock;
@@ -102,12 +104,7 @@ public final class KbsClient implements AutoCloseable {
     this.clock = b.clock;
     this.maxAttempts = b.maxAttempts;
     this.initialBackoff = b.initialBackoff;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .sslContext(sslContext(b.trusted))
-        .sslParameters(new SSLParameters(null, new String[] {"TLSv1.3"}))
-        .connectTimeout(b.timeout)
-        .build();
+    this.http = new HttpsTransport(sslContext(b.trusted), b.timeout, READ_TIMEOUT);
   }
 
   public static Builder builder() {
@@ -290,7 +287,8 @@ public final class KbsClient implements AutoCloseable {
 
   /**
    * A certificate for {@code key} (EC P-256), for mutual TLS between workloads. Attests afresh with the
-   * key's hash bound into the runtime data, then sends a CSR signed with it.
+   * key's hash bound into the runtime data, then sends a CSR signed with it; that attestation's token then
+   * serves later key operations too.
    */
   public WorkloadCertificate certificate(KeyPair key) throws PpmlException {
     Attested a = attest((ECPublicKey) key.getPublic());
@@ -302,12 +300,22 @@ public final class KbsClient implements AutoCloseable {
     } catch (OperatorCreationException | IOException e) {
       throw new IllegalArgumentException("cannot build CSR for the given key", e);
     }
+    WorkloadCertificate issued;
     try {
       Response r = send("POST", KbsProtocol.CERTIFICATE, JSON.createObjectNode().put("csr", csr), a.token(), null);
-      return new WorkloadCertificate(pem(r.json().path("certificate").asText()), pem(r.json().path("ca").asText()));
+      issued = new WorkloadCertificate(pem(r.json().path("certificate").asText()),
+          pem(r.json().path("ca").asText()));
     } catch (KbsClientException e) {
       throw typed(e, "certificate", "certificate");
     }
+    // The attestation is as good for key operations as one without the CSR hash: a JVM that starts with its
+    // certificate then needs no second attestation for its first key.
+    synchronized (attestLock) {
+      if (current == null || current.expires().isBefore(a.expires())) {
+        current = a;
+      }
+    }
+    return issued;
   }
 
   // ---------------------------------------------------------------- admin operations
@@ -366,9 +374,11 @@ public final class KbsClient implements AutoCloseable {
     return admin != null;
   }
 
+  /** Forgets the token and its key and closes this client's connections. */
   @Override
   public void close() {
     current = null;
+    http.close();
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -451,22 +461,18 @@ public final class KbsClient implements AutoCloseable {
   }
 
   static ResponseDecrypter responseDecrypter(ECPrivateKey key) {
-    try {
-      return new ResponseDecrypter(key, BOUNCY_CASTLE);
-    } catch (JOSEException e) {
-      throw new IllegalStateException("P-256 is unsupported", e);
-    }
+    return new ResponseDecrypter(key, BOUNCY_CASTLE);
   }
 
   private static final class Response {
     final int status;
     final byte[] body;
-    final HttpResponse<byte[]> raw;
+    final List<String> setCookies;
 
-    Response(HttpResponse<byte[]> raw) {
-      this.raw = raw;
-      this.status = raw.statusCode();
+    Response(HttpsTransport.Response raw) {
+      this.status = raw.status();
       this.body = raw.body();
+      this.setCookies = raw.setCookies();
     }
 
     JsonNode json() throws KbsClientException {
@@ -483,7 +489,7 @@ public final class KbsClient implements AutoCloseable {
     }
 
     String sessionCookie() throws KbsClientException {
-      for (String c : raw.headers().allValues("set-cookie")) {
+      for (String c : setCookies) {
         String first = c.split(";", 2)[0].trim();
         if (first.startsWith(KbsProtocol.SESSION_COOKIE + "=")) {
           return first;
@@ -503,32 +509,30 @@ public final class KbsClient implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-        .method(method, bytes == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(bytes));
+    Map<String, String> headers = new LinkedHashMap<>();
     if (bytes != null) {
-      rb.header("Content-Type", "application/json");
+      headers.put("Content-Type", "application/json");
     }
     if (bearer != null) {
-      rb.header("Authorization", "Bearer " + bearer);
+      headers.put("Authorization", "Bearer " + bearer);
     }
     if (cookie != null) {
-      rb.header("Cookie", cookie);
+      headers.put("Cookie", cookie);
     }
-    HttpRequest request = rb.build();
+    URI uri = base.resolve(path);
     Duration backoff = initialBackoff;
     for (int attempt = 1; ; attempt++) {
       Response r = null;
       IOException failure = null;
       try {
-        r = new Response(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+        r = new Response(http.exchange(method, uri, bytes, headers));
       } catch (SSLHandshakeException e) {
         throw untrusted(e);
       } catch (IOException e) {
-        if (e.getCause() instanceof SSLHandshakeException || e instanceof javax.net.ssl.SSLException) {
+        if (e.getCause() instanceof SSLHandshakeException) {
           throw untrusted(e);
         }
-        failure = e;
+        failure = e; // including a TLS failure on an established connection: retried like a reset
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw unreachable(e);
@@ -611,7 +615,7 @@ public final class KbsClient implements AutoCloseable {
 
   private static KeyPair newEcKeyPair() {
     try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC", BOUNCY_CASTLE);
       g.initialize(new ECGenParameterSpec("secp256r1"));
       return g.generateKeyPair();
     } catch (GeneralSecurityException e) {

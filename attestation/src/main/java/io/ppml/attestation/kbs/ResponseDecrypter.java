@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEDecrypter;
 import com.nimbusds.jose.JWEHeader;
-import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.crypto.impl.AAD;
+import com.nimbusds.jose.crypto.impl.AESGCM;
+import com.nimbusds.jose.crypto.impl.AESKW;
+import com.nimbusds.jose.crypto.impl.ConcatKDF;
 import com.nimbusds.jose.crypto.impl.ECDH;
-import com.nimbusds.jose.crypto.impl.ECDHCryptoProvider;
 import com.nimbusds.jose.crypto.utils.ECChecks;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -21,85 +22,92 @@ import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import javax.crypto.SecretKey;
 
 /**
  * Decrypts the broker's responses to one ephemeral workload key: flattened JWE, ECDH-ES+A256KW with A256GCM
- * only. The broker uses one ephemeral key per token, so the ECDH shared secret for each {@code epk} seen is kept
- * (a few, least recently used dropped) and repeat responses need only the Concat KDF, AES key unwrap and GCM.
- * A new {@code epk} is checked to be on P-256 before any ECDH. Any other algorithm, a critical header or any
- * tampering fails with {@link IntegrityException}. Thread-safe.
+ * only (RFC 7516, RFC 7518 sections 4.6 and 5.3).
+ *
+ * <p>The broker uses one ephemeral key per token, so all its responses under a token carry the same protected
+ * header (alg, enc, epk). The header is checked and the key-encryption key derived from it (ECDH with this
+ * workload's key, then the Concat KDF over the header's parameters) once per distinct header; a few are kept,
+ * least recently used dropped. Each response then needs only the AES key unwrap of its CEK and the GCM
+ * decryption with the encoded protected header as associated data. A header with another algorithm, a critical
+ * or compression parameter, or an {@code epk} that is not a P-256 point fails before any ECDH; any tampering
+ * fails the unwrap or the GCM tag. Every failure is an {@link IntegrityException}. Thread-safe.
  */
-final class ResponseDecrypter extends ECDHCryptoProvider implements JWEDecrypter {
-  private static final int MAX_EPHEMERAL_KEYS = 8;
+final class ResponseDecrypter {
+  private static final int MAX_HEADERS = 8;
+  private static final int CEK_BYTES = 32;
 
   private final ECPrivateKey key;
-  private final Provider provider;
-  private final Map<String, SecretKey> sharedSecrets = new LinkedHashMap<>(16, 0.75f, true) {
+  private final Provider ecProvider;
+  private final Map<String, SecretKey> keyEncryptionKeys = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, SecretKey> eldest) {
-      return size() > MAX_EPHEMERAL_KEYS;
+      return size() > MAX_HEADERS;
     }
   };
 
-  ResponseDecrypter(ECPrivateKey key, Provider provider) throws JOSEException {
-    super(Curve.P_256, null);
+  /** {@code ecProvider} does the ECDH; AES runs on the JDK's intrinsics. */
+  ResponseDecrypter(ECPrivateKey key, Provider ecProvider) {
     this.key = key;
-    this.provider = provider;
-    getJCAContext().setKeyEncryptionProvider(provider);
+    this.ecProvider = ecProvider;
   }
 
   /** The payload of a flattened JWE response. */
   byte[] decrypt(JsonNode flattened) throws PpmlException {
     try {
-      String compact = String.join(".", flattened.path("protected").asText(), flattened.path("encrypted_key").asText(),
-          flattened.path("iv").asText(), flattened.path("ciphertext").asText(), flattened.path("tag").asText());
-      JWEObject jwe = JWEObject.parse(compact);
-      if (!JWEAlgorithm.ECDH_ES_A256KW.equals(jwe.getHeader().getAlgorithm())
-          || !EncryptionMethod.A256GCM.equals(jwe.getHeader().getEncryptionMethod())) {
-        throw new IntegrityException("KBS response", -1, "unexpected JWE algorithms");
+      Base64URL protectedHeader = member(flattened, "protected");
+      SecretKey cek = AESKW.unwrapCEK(keyEncryptionKey(protectedHeader),
+          member(flattened, "encrypted_key").decode(), null);
+      if (cek.getEncoded().length != CEK_BYTES) {
+        throw new JOSEException("CEK is not an A256GCM key");
       }
-      jwe.decrypt(this);
-      return jwe.getPayload().toBytes();
-    } catch (ParseException | JOSEException | IllegalStateException e) {
+      return AESGCM.decrypt(cek, member(flattened, "iv").decode(), member(flattened, "ciphertext").decode(),
+          AAD.compute(protectedHeader), member(flattened, "tag").decode(), null);
+    } catch (ParseException | JOSEException | IllegalStateException | IllegalArgumentException e) {
       throw new IntegrityException("KBS response", -1, "JWE did not decrypt with this workload's key");
     }
   }
 
-  @Override
-  public Set<Curve> supportedEllipticCurves() {
-    return Set.of(Curve.P_256);
+  private static Base64URL member(JsonNode flattened, String name) throws ParseException {
+    JsonNode v = flattened.get(name);
+    if (v == null || !v.isTextual()) {
+      throw new ParseException("JWE member " + name + " missing", 0);
+    }
+    return new Base64URL(v.textValue());
   }
 
-  @Override
-  public byte[] decrypt(JWEHeader header, Base64URL encryptedKey, Base64URL iv, Base64URL cipherText,
-      Base64URL authTag, byte[] aad) throws JOSEException {
-    if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
-      throw new JOSEException("critical header parameters are not accepted");
-    }
-    if (!(header.getEphemeralPublicKey() instanceof ECKey epk) || !Curve.P_256.equals(epk.getCurve())) {
-      throw new JOSEException("epk must be a P-256 public key");
-    }
-    return decryptWithZ(header, aad, sharedSecret(epk), encryptedKey, iv, cipherText, authTag);
-  }
-
-  private SecretKey sharedSecret(ECKey epk) throws JOSEException {
-    String id = epk.computeThumbprint().toString();
-    synchronized (sharedSecrets) {
-      SecretKey known = sharedSecrets.get(id);
+  private SecretKey keyEncryptionKey(Base64URL protectedHeader) throws ParseException, JOSEException {
+    String id = protectedHeader.toString();
+    synchronized (keyEncryptionKeys) {
+      SecretKey known = keyEncryptionKeys.get(id);
       if (known != null) {
         return known;
       }
+    }
+    JWEHeader header = JWEHeader.parse(protectedHeader);
+    if (!JWEAlgorithm.ECDH_ES_A256KW.equals(header.getAlgorithm())
+        || !EncryptionMethod.A256GCM.equals(header.getEncryptionMethod())) {
+      throw new JOSEException("unexpected JWE algorithms");
+    }
+    if ((header.getCriticalParams() != null && !header.getCriticalParams().isEmpty())
+        || header.getCompressionAlgorithm() != null) {
+      throw new JOSEException("critical and compression header parameters are not accepted");
+    }
+    if (!(header.getEphemeralPublicKey() instanceof ECKey epk) || !Curve.P_256.equals(epk.getCurve())) {
+      throw new JOSEException("epk must be a P-256 public key");
     }
     ECPublicKey point = epk.toECPublicKey();
     if (!ECChecks.isPointOnCurve(point, key)) {
       throw new JOSEException("epk is not on the curve of this workload's key");
     }
-    SecretKey z = ECDH.deriveSharedSecret(point, key, provider);
-    synchronized (sharedSecrets) {
-      sharedSecrets.put(id, z);
+    SecretKey kek = ECDH.deriveSharedKey(header, ECDH.deriveSharedSecret(point, key, ecProvider),
+        new ConcatKDF("SHA-256"));
+    synchronized (keyEncryptionKeys) {
+      keyEncryptionKeys.put(id, kek);
     }
-    return z;
+    return kek;
   }
 }

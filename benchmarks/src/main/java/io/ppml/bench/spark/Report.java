@@ -56,24 +56,32 @@ final class Report {
     return b.toString();
   }
 
-  /** Replaces what is between the markers in {@code file}, creating the file with a title if it is missing. */
+  /** Replaces what is between the Spark I/O markers in {@code file}. */
   static void writeBetweenMarkers(Path file, String content) throws IOException {
+    writeBetweenMarkers(file, BEGIN, END, content);
+  }
+
+  /**
+   * Replaces what is between {@code begin} and {@code end} in {@code file}, creating the file with a title if it
+   * is missing.
+   */
+  static void writeBetweenMarkers(Path file, String begin, String end, String content) throws IOException {
     if (!Files.exists(file)) {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n");
+      Files.writeString(file, "# Benchmarks\n\n" + begin + "\n" + end + "\n");
     }
     String text = Files.readString(file);
-    int begin = text.indexOf(BEGIN);
-    int end = text.indexOf(END);
-    if (begin < 0 || end < begin) {
-      throw new IOException(file + " lacks the markers " + BEGIN + " and " + END);
+    int from = text.indexOf(begin);
+    int to = text.indexOf(end);
+    if (from < 0 || to < from) {
+      throw new IOException(file + " lacks the markers " + begin + " and " + end);
     }
-    String updated = text.substring(0, begin + BEGIN.length()) + "\n" + content.strip() + "\n"
-        + text.substring(end);
+    String updated = text.substring(0, from + begin.length()) + "\n" + content.strip() + "\n"
+        + text.substring(to);
     Files.writeString(file, updated);
   }
 
-  private static String stats(Stats s) {
+  static String stats(Stats s) {
     return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", s.min(), s.median(), s.max());
   }
 
@@ -90,7 +98,7 @@ final class Report {
     }
   }
 
-  private static String memory() {
+  static String memory() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {

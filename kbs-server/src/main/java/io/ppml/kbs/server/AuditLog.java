@@ -41,6 +41,7 @@ public final class AuditLog implements AutoCloseable {
   private final FileChannel channel;
   private final Clock clock;
   private final Object syncLock = new Object();
+  private final MessageDigest digest = sha256(); // used under this object's lock
   private long seq;
   private String lastHash;
   private long writtenSeq;
@@ -110,7 +111,7 @@ public final class AuditLog implements AutoCloseable {
       if (e.target() != null) {
         record.put("target", e.target());
       }
-      String hash = chainHash(lastHash, record);
+      String hash = chainHash(digest, lastHash, record);
       record.put("hash", hash);
       ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8));
       while (line.hasRemaining()) {
@@ -168,11 +169,19 @@ public final class AuditLog implements AutoCloseable {
 
   /** hex(SHA-256(previousHash bytes || JCS(record without "hash"))). */
   static String chainHash(String previousHash, ObjectNode recordWithoutHash) {
+    return chainHash(sha256(), previousHash, recordWithoutHash);
+  }
+
+  private static String chainHash(MessageDigest sha, String previousHash, ObjectNode recordWithoutHash) {
+    sha.reset();
+    sha.update(HexFormat.of().parseHex(previousHash));
+    sha.update(Jcs.canonicalBytes(recordWithoutHash));
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static MessageDigest sha256() {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(HexFormat.of().parseHex(previousHash));
-      sha.update(Jcs.canonicalBytes(recordWithoutHash));
-      return HexFormat.of().formatHex(sha.digest());
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is unavailable in this JVM", e);
     }

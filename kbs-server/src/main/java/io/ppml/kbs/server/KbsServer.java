@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.ppml.attestation.AttestationClaims;
@@ -29,6 +30,7 @@ import io.ppml.core.kms.WrappedKey;
 import io.ppml.core.secret.SecretBytes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +140,7 @@ public final class KbsServer implements AutoCloseable {
           config.maxCertificateValidity, resourcePolicy);
       // The token key lives only in memory: after a restart workloads simply attest again.
       WorkloadTokens tokens = new WorkloadTokens(CertificateAuthority.newKeyPair(random), config.issuer,
-          config.tokenLifetime, config.clock);
+          config.tokenLifetime, config.clock, BOUNCY_CASTLE);
       KbsServer server = new KbsServer(config, kms, audit, metrics, broker, vb.build(), attestationPolicy, tokens,
           new AdminTokens(adminKeys, config.clock), random);
       server.listen();
@@ -207,6 +209,9 @@ public final class KbsServer implements AutoCloseable {
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.http.maxRequestSize = config.maxBodyBytes;
       cfg.http.prefer405over404 = true;
+      // Responses are small or encrypted, and compressing ones that mix secrets with request data would open
+      // a compression side channel (BREACH); never compress.
+      cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> server.setStopTimeout(10_000));
       cfg.jetty.addConnector((server, httpConfig) -> {
         SecureRequestCustomizer src = new SecureRequestCustomizer();
@@ -230,7 +235,8 @@ public final class KbsServer implements AutoCloseable {
       });
       r.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
       r.get("/readyz", this::ready);
-      r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.render()));
+      r.get("/metrics", ctx -> respond(ctx, 200, "text/plain; version=0.0.4",
+          metrics.render().getBytes(StandardCharsets.UTF_8)));
       r.post(KbsProtocol.AUTH, this::auth);
       r.post(KbsProtocol.ATTEST, this::attest);
       r.post(KbsProtocol.KEYS + "/{name}/" + KbsProtocol.GENERATE, this::generate);
@@ -311,7 +317,7 @@ public final class KbsServer implements AutoCloseable {
     }
     LOG.info("event=request-failed method={} path={} client={} error={} rules={}", ctx.method(),
         route(ctx), ctx.ip(), error.code(), e.failedRules());
-    ctx.status(error.status()).contentType("application/json").result(body.toString());
+    respond(ctx, error.status(), "application/json", body.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /** The matched route template (never the concrete path, which may hold key names). */
@@ -550,7 +556,7 @@ public final class KbsServer implements AutoCloseable {
 
   private void adminResourcePolicy(Context ctx) throws KbsApiException {
     String admin = admin(ctx);
-    String text = ctx.body();
+    String text = new String(requestBody(ctx), StandardCharsets.UTF_8);
     ResourcePolicy next;
     try {
       next = ResourcePolicy.parse(text, "admin upload by " + admin);
@@ -565,7 +571,7 @@ public final class KbsServer implements AutoCloseable {
 
   private void adminAttestationPolicy(Context ctx) throws KbsApiException {
     String admin = admin(ctx);
-    String text = ctx.body();
+    String text = new String(requestBody(ctx), StandardCharsets.UTF_8);
     AttestationPolicy next;
     try {
       next = AttestationPolicy.parse(text, "admin upload by " + admin);
@@ -616,8 +622,8 @@ public final class KbsServer implements AutoCloseable {
         "rotated", k.rotated() == null ? "" : k.rotated().toString(), "enabled", k.enabled());
   }
 
-  private static JsonNode body(Context ctx) throws KbsApiException {
-    byte[] bytes = ctx.bodyAsBytes();
+  private JsonNode body(Context ctx) throws KbsApiException {
+    byte[] bytes = requestBody(ctx);
     try {
       JsonNode n = JSON.readTree(bytes);
       if (n == null || !n.isObject()) {
@@ -649,11 +655,44 @@ public final class KbsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The request body, read into an array of exactly its declared length ({@link #admit} has refused lengths
+   * over the limit); a body without a declared length is read up to the limit. (Javalin's own reader grows
+   * buffers from 8 KiB for every request.)
+   */
+  private byte[] requestBody(Context ctx) throws KbsApiException {
+    long declared = ctx.req().getContentLengthLong();
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes(declared >= 0 ? (int) declared : config.maxBodyBytes + 1);
+      if (bytes.length > config.maxBodyBytes) {
+        throw new KbsApiException(KbsError.PAYLOAD_TOO_LARGE, "request body exceeds " + config.maxBodyBytes
+            + " bytes");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new KbsApiException(KbsError.INVALID_REQUEST, "request body cannot be read");
+    }
+  }
+
   private static void json(Context ctx, int status, Object body) {
     try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+      respond(ctx, status, "application/json", JSON.writeValueAsBytes(body));
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes the whole answer into the response buffer, sent with its length when the exchange completes.
+   * (Javalin's result stream would copy it through a fresh 8 KiB buffer for every response.)
+   */
+  private static void respond(Context ctx, int status, String contentType, byte[] body) {
+    ctx.status(status).contentType(contentType);
+    ctx.res().setContentLength(body.length);
+    try {
+      ctx.outputStream().write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("client connection lost", e);
     }
   }
 

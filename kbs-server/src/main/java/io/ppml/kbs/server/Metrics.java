@@ -13,8 +13,21 @@ import java.util.concurrent.atomic.LongAdder;
 final class Metrics {
   private static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
-  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-  private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
+  // Keyed by plain values; the label text is built only when the metrics are rendered.
+  private record Endpoint(String method, String path) {
+    String labels() {
+      return label("endpoint", method + " " + path);
+    }
+  }
+
+  private record Outcome(Endpoint endpoint, int status) {
+    String labels() {
+      return endpoint.labels() + "," + label("status", Integer.toString(status));
+    }
+  }
+
+  private final Map<Outcome, LongAdder> requests = new ConcurrentHashMap<>();
+  private final Map<Endpoint, Histogram> latency = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> denials = new ConcurrentHashMap<>();
 
   private static final class Histogram {
@@ -40,10 +53,9 @@ final class Metrics {
   }
 
   void record(String method, String endpoint, int status, long nanos) {
-    String ep = method + " " + endpoint;
-    requests.computeIfAbsent(label("endpoint", ep) + "," + label("status", Integer.toString(status)),
-        k -> new LongAdder()).increment();
-    latency.computeIfAbsent(label("endpoint", ep), k -> new Histogram()).observe(nanos / 1e9);
+    Endpoint ep = new Endpoint(method, endpoint);
+    requests.computeIfAbsent(new Outcome(ep, status), k -> new LongAdder()).increment();
+    latency.computeIfAbsent(ep, k -> new Histogram()).observe(nanos / 1e9);
   }
 
   void denied(KbsError reason) {
@@ -54,11 +66,15 @@ final class Metrics {
     StringBuilder b = new StringBuilder();
     b.append("# HELP kbs_requests_total HTTP requests by endpoint and status.\n");
     b.append("# TYPE kbs_requests_total counter\n");
-    new TreeMap<>(requests).forEach((k, v) -> b.append("kbs_requests_total{").append(k).append("} ")
+    TreeMap<String, LongAdder> byLabels = new TreeMap<>();
+    requests.forEach((k, v) -> byLabels.put(k.labels(), v));
+    byLabels.forEach((k, v) -> b.append("kbs_requests_total{").append(k).append("} ")
         .append(v.sum()).append('\n'));
     b.append("# HELP kbs_request_duration_seconds Request latency by endpoint.\n");
     b.append("# TYPE kbs_request_duration_seconds histogram\n");
-    new TreeMap<>(latency).forEach((k, h) -> {
+    TreeMap<String, Histogram> histograms = new TreeMap<>();
+    latency.forEach((k, h) -> histograms.put(k.labels(), h));
+    histograms.forEach((k, h) -> {
       for (int i = 0; i < BUCKETS.length; i++) {
         b.append("kbs_request_duration_seconds_bucket{").append(k).append(",le=\"").append(BUCKETS[i])
             .append("\"} ").append(h.counts[i].sum()).append('\n');

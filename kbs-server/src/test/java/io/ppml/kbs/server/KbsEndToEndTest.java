@@ -16,6 +16,12 @@ import io.ppml.core.secret.SecretBytes;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +64,37 @@ class KbsEndToEndTest {
       assertEquals(key.getPublic(), leaf.getPublicKey());
       assertTrue(leaf.getSubjectX500Principal().getName().contains("CN=" + DevKbs.WORKLOAD));
       assertNotEquals(null, client.token());
+    }
+  }
+
+  @Test
+  void oneClientServesManyThreadsAtOnce() throws Exception {
+    try (KbsFixture kbs = KbsFixture.start(dir);
+         KbsClient admin = kbs.adminClient();
+         KbsClient client = kbs.workload()) {
+      admin.createKey("shared");
+      List<DataKey> keys = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        keys.add(client.generateDataKey("shared"));
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 320; i++) {
+          DataKey dk = keys.get(i % keys.size());
+          results.add(pool.submit(() -> {
+            try (SecretBytes k = client.unwrap(dk.wrapped())) {
+              return k.sameAs(dk.plaintext());
+            }
+          }));
+        }
+        for (Future<Boolean> r : results) {
+          assertTrue(r.get(60, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+        keys.forEach(DataKey::close);
+      }
     }
   }
 }

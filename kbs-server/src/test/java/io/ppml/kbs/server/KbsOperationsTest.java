@@ -4,19 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ppml.attestation.evidence.SimulatedTdx;
 import io.ppml.attestation.kbs.KbsClient;
 import io.ppml.attestation.kbs.KbsClientException;
 import io.ppml.core.error.KmsException;
 import io.ppml.core.kms.DataKey;
 import io.ppml.core.secret.SecretBytes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +135,69 @@ class KbsOperationsTest {
       KbsClient untrusting = KbsClient.builder().url(kbs.url()).ca(otherCa.certificate()).evidence(kbs.tdx).build();
       KbsClientException t = assertThrows(KbsClientException.class, () -> untrusting.generateDataKey("x"));
       assertEquals(KbsClientException.UNTRUSTED_CERTIFICATE, t.serverError());
+    }
+  }
+
+  @Test
+  void clientSendsNothingOverAConnectionThatIsNotTls13() throws Exception {
+    DevKbs.prepare(dir, 0, Clock.systemUTC());
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("tls", Pem.readPrivateKey(dir.resolve(DevKbs.TLS_KEY)), new char[0],
+        Pem.readCertificates(dir.resolve(DevKbs.TLS)).toArray(Certificate[]::new));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    String previous = System.getProperty("https.protocols");
+    // A JVM-wide setting that lets HTTPS clients offer TLS 1.2 as well, and a server that speaks only 1.2.
+    System.setProperty("https.protocols", "TLSv1.2,TLSv1.3");
+    try (SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory()
+        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      server.setEnabledProtocols(new String[] {"TLSv1.2"});
+      Thread peer = new Thread(() -> {
+        try (SSLSocket s = (SSLSocket) server.accept()) {
+          s.startHandshake();
+          s.getInputStream().transferTo(received);
+        } catch (IOException e) {
+          // the client hung up
+        }
+      });
+      peer.start();
+      try (KbsClient client = KbsClient.builder().url(URI.create("https://127.0.0.1:" + server.getLocalPort()))
+          .caPem(dir.resolve(DevKbs.CA)).evidence(SimulatedTdx.load(dir.resolve(DevKbs.SIMULATED)))
+          .retries(1, Duration.ofMillis(10)).build()) {
+        KbsClientException e = assertThrows(KbsClientException.class, () -> client.generateDataKey("x"));
+        assertEquals(KbsClientException.UNTRUSTED_CERTIFICATE, e.serverError());
+      }
+      peer.join(10_000);
+      assertEquals(0, received.size(), "bytes sent over TLS 1.2");
+    } finally {
+      if (previous == null) {
+        System.clearProperty("https.protocols");
+      } else {
+        System.setProperty("https.protocols", previous);
+      }
+    }
+  }
+
+  @Test
+  void clientRefusesACertificateFromTheTrustedCaForAnotherName() throws Exception {
+    Path state = dir.resolve("k");
+    DevKbs.prepare(state, 0, Clock.systemUTC());
+    CertificateAuthority ca = new CertificateAuthority(Pem.readCertificates(state.resolve(DevKbs.CA)).get(0),
+        Pem.readPrivateKey(state.resolve(DevKbs.CA_KEY)), Clock.systemUTC(), new SecureRandom());
+    KeyPair key = CertificateAuthority.newKeyPair(new SecureRandom());
+    Path cert = state.resolve("other-name.pem");
+    Path certKey = state.resolve("other-name-key.pem");
+    Pem.writePublic(cert, Pem.encode(ca.issueServer(key.getPublic(), List.of("kbs.invalid"),
+        Duration.ofDays(1)), ca.certificate()));
+    Pem.writePrivate(certKey, key.getPrivate());
+    try (KbsFixture kbs = KbsFixture.start(state, Clock.systemUTC(), b -> b.tls(cert, certKey));
+         KbsClient client = kbs.workload()) {
+      KbsClientException e = assertThrows(KbsClientException.class, () -> client.generateDataKey("x"));
+      assertEquals(KbsClientException.UNTRUSTED_CERTIFICATE, e.serverError());
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ppml.attestation.kbs.AttestationDeniedException;
 import io.ppml.attestation.kbs.KbsClient;
 import io.ppml.core.error.ErrorCode;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +84,38 @@ class KbsSecurityTest {
       HttpResponse<String> r = a.send("POST", "/kbs/v0/keys/k/generate", "{}", "Authorization", "Bearer " + foreign);
       assertEquals(401, r.statusCode());
       assertEquals("token-invalid", error(r));
+    }
+  }
+
+  @Test
+  void aTokenWhoseClaimsWereAlteredIsRefusedEvenAfterTheGenuineOneWasUsed() throws Exception {
+    try (KbsFixture kbs = KbsFixture.start(dir)) {
+      kbs.adminClient().createKey("k");
+      String token = kbs.token();
+      assertEquals(200, kbs.send("POST", "/kbs/v0/keys/k/generate", "{}", "Authorization", "Bearer " + token)
+          .statusCode());
+      String[] parts = token.split("\\.");
+      ObjectNode claims = (ObjectNode) KbsFixture.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      ((ObjectNode) claims.path("submods").path(WorkloadTokens.SUBMOD).path(WorkloadTokens.EVIDENCE).path("tdx"))
+          .put("mr_td", "00".repeat(48));
+      String altered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(KbsFixture.JSON.writeValueAsBytes(claims)) + "." + parts[2];
+      HttpResponse<String> r = kbs.send("POST", "/kbs/v0/keys/k/generate", "{}", "Authorization", "Bearer " + altered);
+      assertEquals(401, r.statusCode());
+      assertEquals("token-invalid", error(r));
+    }
+  }
+
+  @Test
+  void evidenceThatVerifiedBeforeIsCheckedAgainstTheClockEveryTime() throws Exception {
+    MutableClock clock = new MutableClock();
+    try (KbsFixture kbs = KbsFixture.start(dir, clock, b -> b)) {
+      kbs.token();
+      // The simulated platform's collateral is valid for 30 days from the broker's start.
+      clock.advance(Duration.ofDays(31));
+      HttpResponse<String> r = kbs.attest(kbs.tdx, kbs.auth(), null).response();
+      assertEquals(403, r.statusCode());
+      assertEquals("evidence-invalid", error(r));
     }
   }
 

@@ -71,7 +71,7 @@ public final class K8sCommand {
   }
 
   @Command(name = "apply", mixinStandardHelpOptions = true,
-      description = "Create or update every object in the current kube context (server-side apply).")
+      description = "Create or update every object in the current kube context.")
   static final class Apply implements Callable<Integer> {
     @Mixin ConfigOption config;
     @Spec CommandLine.Model.CommandSpec spec;

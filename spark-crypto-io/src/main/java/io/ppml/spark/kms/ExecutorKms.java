@@ -1,15 +1,18 @@
 package io.ppml.spark.kms;
 
+import io.ppml.attestation.kbs.KbsClientConfig;
 import io.ppml.attestation.kbs.KbsKeyManagementService;
 import io.ppml.core.error.PpmlException;
 import io.ppml.core.kms.CachingKeyManagementService;
 import io.ppml.core.kms.ForwardingKeyManagementService;
 import io.ppml.core.kms.KeyManagementService;
 import io.ppml.core.kms.LocalKms;
+import io.ppml.spark.agent.AttestedJvm;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The key management service of this JVM, one per distinct {@link KmsSettings}, each behind a
@@ -53,7 +56,11 @@ public final class ExecutorKms {
       return LocalKms.open(settings.resolvedLocalHome());
     }
     if (KmsSettings.TYPE_KBS.equals(settings.type())) {
-      return KbsKeyManagementService.open(settings.kbsClientConfig());
+      // An attested JVM already holds a token for this broker: key operations use it instead of attesting again.
+      KbsClientConfig config = settings.kbsClientConfig();
+      Optional<AttestedJvm> attested = AttestedJvm.current().filter(jvm -> jvm.serves(config));
+      return attested.isPresent() ? new KbsKeyManagementService(attested.get().client())
+          : KbsKeyManagementService.open(config);
     }
     throw new IllegalStateException("no key management service for type " + settings.type());
   }

@@ -27,27 +27,27 @@ import org.apache.parquet.crypto.keytools.KmsClient;
  * {@link PpmlException} as cause.
  */
 public final class PpmlKmsClient implements KmsClient {
-  private KeyManagementService kms;
+  private final KeyManagementService fixed;
+  private KmsSettings settings;
 
   /** Used by Parquet; {@link #initialize} picks the key service from the Hadoop configuration. */
-  public PpmlKmsClient() {}
+  public PpmlKmsClient() {
+    this.fixed = null;
+  }
 
   /** A client over a given key service; {@link #initialize} then keeps it. */
   PpmlKmsClient(KeyManagementService kms) {
-    this.kms = kms;
+    this.fixed = kms;
   }
 
   @Override
   public void initialize(Configuration configuration, String kmsInstanceID, String kmsInstanceURL,
       String accessToken) {
-    if (kms != null) {
+    if (fixed != null) {
       return;
     }
-    try {
-      kms = ExecutorKms.forSettings(KmsSettings.fromHadoopConf(configuration));
-    } catch (PpmlException e) {
-      throw translate(e);
-    }
+    settings = KmsSettings.fromHadoopConf(configuration);
+    kms(); // opens the service now, so that a bad configuration fails here
   }
 
   @Override
@@ -77,11 +77,22 @@ public final class PpmlKmsClient implements KmsClient {
     }
   }
 
+  /**
+   * Parquet keeps its clients for the life of the JVM while the key services may be closed and reopened
+   * ({@link ExecutorKms#closeAll}, e.g. when a session stops): the service is looked up on every use, not kept.
+   */
   private KeyManagementService kms() {
-    if (kms == null) {
+    if (fixed != null) {
+      return fixed;
+    }
+    if (settings == null) {
       throw new IllegalStateException("PpmlKmsClient used before initialize()");
     }
-    return kms;
+    try {
+      return ExecutorKms.forSettings(settings);
+    } catch (PpmlException e) {
+      throw translate(e);
+    }
   }
 
   private static ParquetCryptoRuntimeException translate(PpmlException e) {

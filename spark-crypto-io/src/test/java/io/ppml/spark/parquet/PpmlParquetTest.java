@@ -91,6 +91,16 @@ class PpmlParquetTest {
   }
 
   @Test
+  void readsAgainAfterTheKeyServicesWereClosedAndReopened() throws Exception {
+    String out = dir.resolve("reopened").toString();
+    sample().write().format("ppml-parquet").option("key", "k1").save(out);
+    assertEquals(500, spark.read().format("ppml-parquet").load(out).count());
+    // Parquet keeps its KmsClient for the JVM's life; the key services behind it come and go with sessions.
+    ExecutorKms.closeAll();
+    assertEquals(sorted(sample()), sorted(spark.read().format("ppml-parquet").load(out)));
+  }
+
+  @Test
   void plainParquetReaderWithoutKeyServiceFails() {
     String out = dir.resolve("no-kms").toString();
     sample().write().format("ppml-parquet").option("key", "k1").save(out);
