@@ -16,12 +16,15 @@ import javax.net.ssl.SSLSession;
  */
 final class ClientAuthRequiringEngine extends SSLEngine {
   static final String[] PROTOCOLS = {"TLSv1.3"};
+  private static final String[] PREFERRED_SUITES =
+      {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"};
   private final SSLEngine engine;
 
   ClientAuthRequiringEngine(SSLEngine engine) {
     super(engine.getPeerHost(), engine.getPeerPort());
     this.engine = engine;
     engine.setEnabledProtocols(PROTOCOLS);
+    engine.setEnabledCipherSuites(PREFERRED_SUITES);
     engine.setNeedClientAuth(true);
   }
 
@@ -98,9 +101,20 @@ final class ClientAuthRequiringEngine extends SSLEngine {
     return engine.getEnabledCipherSuites();
   }
 
+  /**
+   * Keeps the TLS 1.3 suites of {@code suites}, AES-GCM first: Spark lists ChaCha20-Poly1305 first, and a JDK
+   * server follows the client's order, but the JDK's AES-GCM runs on the CPU's AES instructions and is several
+   * times faster than its ChaCha20.
+   */
   @Override
   public void setEnabledCipherSuites(String[] suites) {
-    engine.setEnabledCipherSuites(suites);
+    List<String> ordered = new java.util.ArrayList<>();
+    for (String preferred : PREFERRED_SUITES) {
+      if (java.util.Arrays.asList(suites).contains(preferred)) {
+        ordered.add(preferred);
+      }
+    }
+    engine.setEnabledCipherSuites(ordered.isEmpty() ? PREFERRED_SUITES : ordered.toArray(String[]::new));
   }
 
   @Override
