@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ppml.attestation.evidence.SimulatedTdx;
+import io.ppml.attestation.kbs.AdminCredential;
+import io.ppml.attestation.kbs.KbsClient;
 import io.ppml.kbs.server.DevKbs;
 import io.ppml.kbs.server.KbsServer;
 import java.io.File;
@@ -41,6 +43,14 @@ class AgentProcessTest {
       javax.net.ssl.SSLContext.getInstance(System.getProperty("spark.ssl.rpc.protocol"));
       System.out.println("main ran; protocol=" + System.getProperty("spark.ssl.rpc.protocol")
           + "; io.encryption=" + System.getProperty("spark.io.encryption.enabled"));
+      String secretFile = System.getProperty("spark.authenticate.secret.executor.file");
+      if (secretFile != null) {
+        Path file = Path.of(secretFile);
+        System.out.println("secret-file=" + file + "; perms="
+            + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))
+            + "; same-for-driver=" + secretFile.equals(System.getProperty("spark.authenticate.secret.driver.file"))
+            + "; content=" + new String(Files.readAllBytes(file), StandardCharsets.UTF_8).hashCode());
+      }
     }
   }
 
@@ -95,6 +105,32 @@ class AgentProcessTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.err().contains("ppml-agent: attested to " + kbs.url()), r.err());
     assertTrue(r.out().contains("main ran; protocol=PPML-TLSv1.3; io.encryption=true"), r.out());
+  }
+
+  @Test
+  void releasesTheSparkAuthenticateSecretIntoThePrivateDirectoryOnly() throws Exception {
+    String secret = "spark-auth-" + System.nanoTime();
+    try (KbsClient admin = KbsClient.builder().url(kbs.url()).caPem(state.resolve(DevKbs.CA))
+        .admin(AdminCredential.load(DevKbs.ADMIN_NAME, state.resolve(DevKbs.ADMIN_KEY))).build()) {
+      admin.putResource("app", "spark", "auth", secret.getBytes(StandardCharsets.UTF_8));
+    }
+    Map<String, String> env = new java.util.HashMap<>(env(kbs.url().toString(), state.resolve(DevKbs.SIMULATED)));
+    env.put(AgentSettings.AUTH_SECRET, "app/spark/auth");
+    Run r = run(env, testClassPath(), Main.class.getName());
+    assertEquals(0, r.exit(), r.err());
+    String line = r.out().lines().filter(l -> l.startsWith("secret-file=")).findFirst().orElse("");
+    assertTrue(line.contains("; perms=rw-------; same-for-driver=true; content=" + secret.hashCode()), line);
+    Path file = Path.of(line.substring("secret-file=".length(), line.indexOf(';')));
+    assertTrue(file.startsWith(Path.of(env.get(AgentSettings.KEY_DIR))), file.toString());
+    assertFalse(Files.exists(file), "the private directory is removed when the JVM exits: " + file);
+    assertFalse(r.out().contains(secret) || r.err().contains(secret), "the secret was printed");
+  }
+
+  @Test
+  void aSecretTheBrokerDoesNotReleaseStopsTheJvmAtSecret() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(env(kbs.url().toString(), state.resolve(DevKbs.SIMULATED)));
+    env.put(AgentSettings.AUTH_SECRET, "app/spark/missing");
+    assertStoppedAt(run(env, testClassPath(), Main.class.getName()), AgentFailure.Step.SECRET, "app/spark/missing");
   }
 
   @Test
