@@ -1,6 +1,5 @@
 package io.ppml.examples;
 
-import io.ppml.attestation.kbs.KbsClientConfig;
 import io.ppml.core.kms.KeyManagementService;
 import io.ppml.spark.agent.AgentSettings;
 import io.ppml.spark.agent.AttestedJvm;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
@@ -54,25 +54,17 @@ public final class ExampleSession {
    */
   public static SparkSession attestedCluster(Path workDir, int executors, AgentSettings executorAgent,
       Path agentJar) throws IOException {
-    AttestedJvm driver = AttestedJvm.current().orElseThrow(() -> new IllegalStateException(
+    AttestedJvm.current().orElseThrow(() -> new IllegalStateException(
         "this JVM is not attested: run it with -javaagent:ppml-agent.jar and the PPML_* environment"));
-    AgentSettings own = driver.settings();
     String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(p -> Path.of(p).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+    Map<String, String> settings = PpmlSparkPlugin.sessionSettings(executorAgent, agentJar);
+    settings.merge(PpmlSparkPlugin.EXECUTOR_JAVA_OPTIONS,
+        "-Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")), (a, t) -> a + " " + t);
     SparkSession.Builder b = confinedBuilder(workDir)
         .master("local-cluster[" + executors + ",1,1024]")
-        .config("spark.plugins", PpmlSparkPlugin.class.getName())
-        .config("spark.executor.extraClassPath", classPath)
-        .config("spark.executor.extraJavaOptions", "-javaagent:" + agentJar.toAbsolutePath()
-            + " -Djava.io.tmpdir=" + Files.createDirectories(workDir.resolve("tmp")))
-        .config(KmsSettings.TYPE, KmsSettings.TYPE_KBS)
-        .config(KbsClientConfig.URL, own.kbsUrl().toString())
-        .config(KbsClientConfig.CA, own.kbsCa().toString())
-        .config(KbsClientConfig.TEE, own.tee());
-    if (own.teeState() != null) {
-      b.config(KbsClientConfig.SIMULATED_STATE, own.teeState().toString());
-    }
-    executorAgent.toEnvironment().forEach((k, v) -> b.config("spark.executorEnv." + k, v));
+        .config("spark.executor.extraClassPath", classPath);
+    settings.forEach(b::config);
     return b.getOrCreate();
   }
 

@@ -6,7 +6,6 @@ import io.ppml.kbs.server.DevKbs;
 import io.ppml.kbs.server.KbsServer;
 import io.ppml.spark.agent.AgentSettings;
 import io.ppml.spark.agent.AttestedJvm;
-import io.ppml.spark.kms.KmsSettings;
 import io.ppml.spark.plugin.PpmlSparkPlugin;
 import java.io.File;
 import java.nio.file.Files;
@@ -90,14 +89,7 @@ public final class AttestedClusterBench {
         .config("spark.io.encryption.enabled", "true")
         .config("spark.executor.extraClassPath", classPath);
     if (attested) {
-      b.config("spark.plugins", PpmlSparkPlugin.class.getName())
-          .config("spark.executor.extraJavaOptions", "-javaagent:" + agentJar)
-          .config(KmsSettings.TYPE, KmsSettings.TYPE_KBS)
-          .config(KbsClientConfig.URL, agent.kbsUrl().toString())
-          .config(KbsClientConfig.CA, agent.kbsCa().toString())
-          .config(KbsClientConfig.TEE, agent.tee())
-          .config(KbsClientConfig.SIMULATED_STATE, agent.teeState().toString());
-      agent.toEnvironment().forEach((k, v) -> b.config("spark.executorEnv." + k, v));
+      PpmlSparkPlugin.sessionSettings(agent, agentJar).forEach(b::config);
     } else {
       // This JVM is attested: its system properties turn TLS on unless the session says otherwise.
       b.config("spark.ssl.rpc.enabled", "false");

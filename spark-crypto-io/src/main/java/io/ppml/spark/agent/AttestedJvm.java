@@ -59,16 +59,17 @@ public final class AttestedJvm implements AutoCloseable {
   private static volatile CompletableFuture<AttestedJvm> pending;
 
   private final AgentSettings settings;
+  private final KbsClientConfig clientConfig;
   private final KbsClient client;
   private final MutualTlsProvider provider;
   private final Duration attestationTime;
   private final ScheduledExecutorService renewal;
   private volatile WorkloadIdentity identity;
-  private Map<String, String> sparkProperties;
 
-  private AttestedJvm(AgentSettings settings, KbsClient client, WorkloadIdentity identity,
-      MutualTlsProvider provider, Duration attestationTime) {
+  private AttestedJvm(AgentSettings settings, KbsClientConfig clientConfig, KbsClient client,
+      WorkloadIdentity identity, MutualTlsProvider provider, Duration attestationTime) {
     this.settings = settings;
+    this.clientConfig = clientConfig;
     this.client = client;
     this.identity = identity;
     this.provider = provider;
@@ -82,8 +83,9 @@ public final class AttestedJvm implements AutoCloseable {
   }
 
   /** What is in place before the broker has been asked anything. */
-  private record Start(AgentSettings settings, Path keyDir, CompletableFuture<WorkloadIdentity> identity,
-      MutualTlsProvider provider, Map<String, String> sparkProperties, long nanos) {}
+  private record Start(AgentSettings settings, KbsClientConfig clientConfig, Path keyDir,
+      CompletableFuture<WorkloadIdentity> identity, MutualTlsProvider provider, Map<String, String> sparkProperties,
+      long nanos) {}
 
   /**
    * Runs as the {@code -javaagent}. The settings, the private directory, the Spark settings and the TLS provider
@@ -144,7 +146,7 @@ public final class AttestedJvm implements AutoCloseable {
   public static synchronized AttestedJvm bootstrap(AgentSettings settings) throws AgentFailure {
     Optional<AttestedJvm> existing = current();
     if (existing.isPresent()) {
-      if (existing.get().settings.clientConfig().equals(settings.clientConfig())) {
+      if (existing.get().clientConfig.equals(settings.clientConfig())) {
         return existing.get();
       }
       throw new AgentFailure(Step.CONFIGURATION, "this JVM is already attested to "
@@ -158,14 +160,14 @@ public final class AttestedJvm implements AutoCloseable {
       start.identity().completeExceptionally(e);
       throw e;
     }
-    applySparkProperties(jvm.sparkProperties);
+    applySparkProperties(start.sparkProperties());
     current = jvm;
     return jvm;
   }
 
   private static Start begin(AgentSettings settings) throws AgentFailure {
     long nanos = System.nanoTime();
-    settings.clientConfig(); // checks the settings before anything is created
+    KbsClientConfig clientConfig = settings.clientConfig(); // checks the settings before anything is created
     Path keyDir = keyDirectory(settings);
     Map<String, String> properties = sparkProperties(keyDir);
     if (settings.authSecret() != null) {
@@ -175,7 +177,8 @@ public final class AttestedJvm implements AutoCloseable {
       properties.put("spark.authenticate.secret.executor.file", file.toString());
     }
     CompletableFuture<WorkloadIdentity> identity = new CompletableFuture<>();
-    return new Start(settings, keyDir, identity, MutualTlsProvider.install(identity), properties, nanos);
+    return new Start(settings, clientConfig, keyDir, identity, MutualTlsProvider.install(identity), properties,
+        nanos);
   }
 
   /**
@@ -186,7 +189,7 @@ public final class AttestedJvm implements AutoCloseable {
     KbsClient client = null;
     try {
       try {
-        client = start.settings().clientConfig().newClient();
+        client = start.clientConfig().newClient();
       } catch (PpmlException e) {
         throw new AgentFailure(e instanceof KbsClientException ? Step.CONFIGURATION : Step.EVIDENCE,
             e.getMessage(), e);
@@ -197,9 +200,8 @@ public final class AttestedJvm implements AutoCloseable {
       if (start.settings().authSecret() != null) {
         releaseAuthSecret(client, start.settings().authSecret(), start.keyDir().resolve(AUTH_SECRET_FILE));
       }
-      AttestedJvm jvm = new AttestedJvm(start.settings(), client, identity, start.provider(),
+      AttestedJvm jvm = new AttestedJvm(start.settings(), start.clientConfig(), client, identity, start.provider(),
           Duration.ofNanos(System.nanoTime() - start.nanos()));
-      jvm.sparkProperties = start.sparkProperties();
       start.identity().complete(identity);
       return jvm;
     } catch (AgentFailure | RuntimeException e) {
@@ -239,10 +241,10 @@ public final class AttestedJvm implements AutoCloseable {
 
   /** Whether key operations configured by {@code config} can use this JVM's client (same broker, same trust). */
   public boolean serves(KbsClientConfig config) {
-    KbsClientConfig own = new KbsClientConfig(settings.kbsUrl(), settings.kbsCa(), settings.tee(),
-        settings.teeState(), null, null);
-    return own.url().equals(config.url()) && own.ca().equals(config.ca()) && own.tee().equals(config.tee());
+    return clientConfig.url().equals(config.url()) && clientConfig.ca().equals(config.ca())
+        && clientConfig.tee().equals(config.tee());
   }
+
 
   /** Stops certificate renewal and forgets the token. The TLS provider stays for connections still closing. */
   @Override

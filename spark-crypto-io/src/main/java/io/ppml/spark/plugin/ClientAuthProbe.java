@@ -33,9 +33,10 @@ public final class ClientAuthProbe {
   }
 
   /**
-   * Whether the TLS server at {@code address} keeps a connection from {@code client} open. TLS 1.3 servers judge
-   * the client certificate after the client has finished its handshake: a refusal arrives as an alert on the
-   * first read, while an accepted client is left waiting for an answer to one byte that is not a whole request.
+   * Whether the TLS server at {@code address} accepts a connection from {@code client}. TLS 1.3 servers judge
+   * the client certificate after the client has finished its handshake: a refusal arrives as an alert, an
+   * exception on the first read. Anything else after one byte that is not a whole request (an answer, the
+   * server closing the connection, or waiting for more) means the server took the client in.
    */
   public static boolean accepts(SSLContext client, InetSocketAddress address) {
     try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
@@ -47,7 +48,8 @@ public final class ClientAuthProbe {
       out.write(0);
       out.flush();
       InputStream in = socket.getInputStream();
-      return in.read() >= 0;
+      in.read();
+      return true;
     } catch (SocketTimeoutException e) {
       return true;
     } catch (IOException e) {

@@ -75,11 +75,6 @@ public final class MutualTlsProvider extends Provider {
     return provider;
   }
 
-  /** The provider installed in this JVM, or null. */
-  public static MutualTlsProvider installed() {
-    return (MutualTlsProvider) Security.getProvider(NAME);
-  }
-
   private synchronized void awaitIdentity() throws NoSuchAlgorithmException {
     if (keyManager != null) {
       return;

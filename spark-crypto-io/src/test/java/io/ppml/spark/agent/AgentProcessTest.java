@@ -49,7 +49,9 @@ class AgentProcessTest {
         System.out.println("secret-file=" + file + "; perms="
             + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))
             + "; same-for-driver=" + secretFile.equals(System.getProperty("spark.authenticate.secret.driver.file"))
-            + "; content=" + new String(Files.readAllBytes(file), StandardCharsets.UTF_8).hashCode());
+            + "; content=" + new String(Files.readAllBytes(file), StandardCharsets.UTF_8).hashCode()
+            + "; dir-perms="
+            + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
       }
     }
   }
@@ -122,6 +124,7 @@ class AgentProcessTest {
     assertTrue(line.contains("; perms=rw-------; same-for-driver=true; content=" + secret.hashCode()), line);
     Path file = Path.of(line.substring("secret-file=".length(), line.indexOf(';')));
     assertTrue(file.startsWith(Path.of(env.get(AgentSettings.KEY_DIR))), file.toString());
+    assertTrue(r.out().contains("; dir-perms=rwx------"), r.out());
     assertFalse(Files.exists(file), "the private directory is removed when the JVM exits: " + file);
     assertFalse(r.out().contains(secret) || r.err().contains(secret), "the secret was printed");
   }

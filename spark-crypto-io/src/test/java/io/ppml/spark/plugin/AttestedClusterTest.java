@@ -15,7 +15,6 @@ import io.ppml.kbs.server.KbsServer;
 import io.ppml.kbs.server.Pem;
 import io.ppml.spark.agent.AgentSettings;
 import io.ppml.spark.agent.AttestedJvm;
-import io.ppml.spark.kms.KmsSettings;
 import io.ppml.spark.source.SparkTestSupport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -288,19 +287,12 @@ class AttestedClusterTest {
     SparkSession.Builder b = SparkSession.builder()
         .master("local-cluster[2,1,1024]")
         .appName(app)
-        .config("spark.plugins", PpmlSparkPlugin.class.getName())
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.local.dir", dir.resolve("local").toString())
         .config("spark.sql.shuffle.partitions", "6")
-        .config("spark.executor.extraClassPath", classPath)
-        .config("spark.executor.extraJavaOptions", "-javaagent:" + agentJar)
-        .config(KmsSettings.TYPE, KmsSettings.TYPE_KBS)
-        .config(KbsClientConfig.URL, kbs.url().toString())
-        .config(KbsClientConfig.CA, state.resolve(DevKbs.CA).toString())
-        .config(KbsClientConfig.TEE, KbsClientConfig.TEE_SIMULATED)
-        .config(KbsClientConfig.SIMULATED_STATE, state.resolve(DevKbs.SIMULATED).toString());
-    settings(executorPlatform).toEnvironment().forEach((k, v) -> b.config("spark.executorEnv." + k, v));
+        .config("spark.executor.extraClassPath", classPath);
+    PpmlSparkPlugin.sessionSettings(settings(executorPlatform), agentJar).forEach(b::config);
     return b.getOrCreate();
   }
 
